@@ -1,0 +1,137 @@
+/**
+ * What lesson 01 teaches about socket files, kept for every later lesson:
+ * where the file goes, how long its path may be, who may connect, how to tell a
+ * stale file from a live server, and what a client's connect errors mean.
+ */
+import net from 'node:net';
+import { lstatSync, unlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+/** `/tmp/ping-pong-01.sock` and friends: one default socket file per lesson. */
+export function defaultSocketPath(lesson: string): string {
+  return join(tmpdir(), `ping-pong-${lesson}.sock`);
+}
+
+// #region path-limit
+/**
+ * `struct sockaddr_un` keeps the path in a fixed array, `sun_path`: 108 bytes on
+ * Linux, 104 on macOS and the BSDs, and the path needs a terminating NUL byte.
+ * Node 20 cuts a longer path short without a word, so check it ourselves.
+ */
+export const MAX_SOCKET_PATH_BYTES = (process.platform === 'linux' ? 108 : 104) - 1;
+
+export function checkSocketPath(path: string): void {
+  const bytes = Buffer.byteLength(path);
+  if (bytes > MAX_SOCKET_PATH_BYTES) {
+    throw new Error(
+      `socket path is ${bytes} bytes, but a Unix socket path can hold at most ${MAX_SOCKET_PATH_BYTES} ` +
+        `on ${process.platform}: choose a shorter path (${path})`,
+    );
+  }
+}
+// #endregion path-limit
+
+// #region stale-probe
+/**
+ * A socket file outlives the server that made it if the server crashed. To tell a
+ * leftover from a live server, knock: connect() to a dead file is refused at once
+ * (ECONNREFUSED); connect() to a live one is accepted. Never delete a live socket.
+ */
+export function isStaleSocket(path: string): Promise<boolean> {
+  return new Promise((resolve, reject) => {
+    const probe = net.connect(path);
+    probe.once('connect', () => {
+      probe.destroy();
+      resolve(false);
+    });
+    probe.once('error', (error: NodeJS.ErrnoException) => {
+      if (error.code === 'ECONNREFUSED') resolve(true);
+      else if (error.code === 'ENOENT') resolve(true); // gone by itself in the meantime
+      else reject(error);
+    });
+  });
+}
+// #endregion stale-probe
+
+// #region listen
+/**
+ * bind() + listen() on a socket file that only this user may use, cleaning up a
+ * stale file first. Rejects with a clear message when a live server owns the path.
+ */
+export async function listenOnSocketFile(server: net.Server, path: string, backlog = 511): Promise<void> {
+  checkSocketPath(path);
+  try {
+    await listenUserOnly(server, path, backlog);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    if (!lstatSync(path).isSocket()) {
+      throw new Error(`${path} exists and is not a socket; not touching it: choose another --socket path`);
+    }
+    if (!(await isStaleSocket(path))) {
+      throw new Error(`another server is already listening on ${path}: stop it first, or choose another --socket path`);
+    }
+    unlinkSync(path); // refused: nobody is home, the file is a leftover
+    await listenUserOnly(server, path, backlog);
+  }
+}
+
+/**
+ * bind() creates the socket file with the process's umask applied, and connect()
+ * needs write permission on it. Narrowing the umask around bind() makes the file
+ * 0600 (srw-------) from its first instant: there is no window in which another
+ * user could connect, as there would be with a chmod() after listening.
+ */
+function listenUserOnly(server: net.Server, path: string, backlog: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const onError = (error: Error): void => reject(error);
+    server.once('error', onError);
+    const previousUmask = process.umask(0o177);
+    try {
+      server.listen({ path, backlog }, () => {
+        server.off('error', onError);
+        resolve();
+      });
+    } finally {
+      process.umask(previousUmask); // listen() binds synchronously, so the file exists by now
+    }
+  });
+}
+// #endregion listen
+
+// #region connect-errors
+/**
+ * What a failed connect() means to a client, in words, with what to do next.
+ * `startHint` names the server to start, e.g. `npx tsx demos/01-unix-socket/server.ts`.
+ */
+export function explainConnectError(error: NodeJS.ErrnoException, path: string, startHint: string): string {
+  switch (error.code) {
+    case 'ENOENT':
+      return `no socket file at ${path}: is the server running? Start it with: ${startHint}`;
+    case 'ECONNREFUSED':
+      return `${path} exists but nobody is listening (a crashed server left it behind?): start the server with: ${startHint}`;
+    case 'EACCES':
+      return `permission denied on ${path}: the server belongs to another user`;
+    case 'EAGAIN':
+      return `the server's accept queue at ${path} is full: it is overloaded, try again shortly`;
+    default:
+      return `could not connect to ${path}: ${error.message}`;
+  }
+}
+// #endregion connect-errors
+
+// #region shutdown
+/**
+ * On Ctrl-C (SIGINT) or `kill` (SIGTERM): stop accepting, close every client, and
+ * exit 0. Closing the server makes libuv unlink() the socket file it created.
+ */
+export function closeOnSignals(server: net.Server, clients: Iterable<net.Socket>, log = console.log): void {
+  const shutdown = (signal: NodeJS.Signals): void => {
+    log(`${signal}: closing clients and removing the socket`);
+    for (const client of clients) client.destroy();
+    server.close(() => process.exit(0));
+  };
+  process.once('SIGINT', shutdown);
+  process.once('SIGTERM', shutdown);
+}
+// #endregion shutdown

@@ -1,0 +1,158 @@
+/**
+ * What every lesson's tests share: a fresh temp directory per test, the lesson's
+ * server started and ready, its clients run to completion, a raw line-speaking
+ * socket for poking at servers, and a check for outside tools (python3, socat).
+ *
+ * `npm run verify -- 04 my-server.ts` swaps the lesson's server for a learner's:
+ * every end-to-end test takes its server script from `serverScript()`.
+ */
+import net from 'node:net';
+import { execFile, execFileSync } from 'node:child_process';
+import { promisify } from 'node:util';
+import { mkdtempSync, realpathSync, rmSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { DemoProcess, REPO_ROOT, startServerProcess, type SpawnOptions } from './process.ts';
+import { LineQueue } from '../../demos/common/lines.ts';
+
+export { DemoProcess, REPO_ROOT, READY_LINE, type OutputLine } from './process.ts';
+
+/** Set by `npm run verify`: which lesson's server to replace, and with what. */
+export const VERIFY_LESSON_ENV = 'PING_PONG_VERIFY_LESSON';
+export const VERIFY_SERVER_ENV = 'PING_PONG_VERIFY_SERVER';
+
+const createdDirs: string[] = [];
+
+/** A fresh, short temp directory (socket paths must stay under 108 bytes), removed after the test. */
+export function tempDir(): string {
+  const dir = realpathSync(mkdtempSync(join(tmpdir(), 'pp-')));
+  createdDirs.push(dir);
+  return dir;
+}
+
+export function removeTempDirs(): void {
+  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+}
+
+/** `01` or `01-unix-socket` → `01-unix-socket`, from the folders in `demos/`. */
+export function lessonFolder(lesson: string): string {
+  const number = lesson.slice(0, 2);
+  const folder = readdirSync(join(REPO_ROOT, 'demos')).find((name) => name.startsWith(`${number}-`));
+  if (!folder) throw new Error(`no demos/${number}-* folder`);
+  return folder;
+}
+
+/** The path of a demo script, e.g. `demoScript('05', 'client.ts')`. */
+export function demoScript(lesson: string, script: string): string {
+  return join(REPO_ROOT, 'demos', lessonFolder(lesson), script);
+}
+
+/** The lesson's server script, or the learner's under `npm run verify`. */
+export function serverScript(lesson: string): string {
+  const override = process.env[VERIFY_SERVER_ENV];
+  if (override && process.env[VERIFY_LESSON_ENV] === lessonFolder(lesson)) return resolve(override);
+  return demoScript(lesson, 'server.ts');
+}
+
+/** True while `npm run verify` runs this lesson against a learner's server. */
+export function verifying(lesson: string): boolean {
+  return serverScript(lesson) !== demoScript(lesson, 'server.ts');
+}
+
+/** Starts the lesson's server with `args` and resolves once it prints `listening on`. */
+export async function startServer(
+  lesson: string,
+  args: string[],
+  options: SpawnOptions = {},
+): Promise<{ server: DemoProcess; address: string }> {
+  return startServerProcess(serverScript(lesson), args, options);
+}
+
+/** Starts any demo script (a client, a watcher) without waiting for it. */
+export function spawnScript(lesson: string, script: string, args: string[], options: SpawnOptions = {}): DemoProcess {
+  return new DemoProcess(demoScript(lesson, script), args, options);
+}
+
+/** Runs a demo script to completion; resolves with the process (exit status and output). */
+export async function runScript(
+  lesson: string,
+  script: string,
+  args: string[],
+  { timeoutMs = 20_000, ...options }: SpawnOptions & { timeoutMs?: number } = {},
+): Promise<DemoProcess & { exitStatus: NonNullable<DemoProcess['exitStatus']> }> {
+  const proc = spawnScript(lesson, script, args, options);
+  await proc.waitForExit(timeoutMs);
+  return proc as DemoProcess & { exitStatus: NonNullable<DemoProcess['exitStatus']> };
+}
+
+/** A raw connection that speaks lines: what `nc -U` would do by hand. */
+export interface LineClient {
+  socket: net.Socket;
+  send(text: string): void;
+  /** The next line from the server, or `undefined` once it closed the connection. */
+  nextLine(timeoutMs?: number): Promise<string | undefined>;
+  close(): Promise<void>;
+}
+
+const openClients = new Set<net.Socket>();
+
+export function connectLines(path: string): Promise<LineClient> {
+  return new Promise((resolveClient, reject) => {
+    const socket = net.connect(path);
+    openClients.add(socket);
+    socket.once('close', () => openClients.delete(socket));
+    socket.once('error', reject);
+    const lines = new LineQueue(socket, { maxLineBytes: 16 * 1024 * 1024 });
+    socket.once('connect', () => {
+      socket.off('error', reject);
+      socket.on('error', () => {}); // a reset shows up as a closed queue, which tests assert on
+      resolveClient({
+        socket,
+        send: (text) => void socket.write(text),
+        nextLine: (timeoutMs = 10_000) => withTimeout(lines.next(), timeoutMs, `no line from ${path}`),
+        close: () =>
+          new Promise((done) => {
+            if (socket.destroyed) return done();
+            socket.once('close', () => done());
+            socket.end();
+          }),
+      });
+    });
+  });
+}
+
+export function destroyOpenClients(): void {
+  for (const socket of openClients) socket.destroy();
+  openClients.clear();
+}
+
+export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
+}
+
+/** Whether an outside tool is installed; tests that need it skip, naming it, when it is not. */
+export function hasCommand(command: string): boolean {
+  try {
+    execFileSync('sh', ['-c', `command -v ${command}`], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Runs a short python3 program with arguments; resolves with its stdout. */
+export async function runPython(program: string, args: string[] = [], timeoutMs = 10_000): Promise<string> {
+  const { stdout } = await promisify(execFile)('python3', ['-c', program, ...args], { encoding: 'utf8', timeout: timeoutMs });
+  return stdout;
+}
+
+/** What `script --help` prints (script is relative to the repo root). */
+export async function runScriptHelp(script: string): Promise<string> {
+  const proc = new DemoProcess(join(REPO_ROOT, script), ['--help']);
+  await proc.waitForExit();
+  return proc.stdout;
+}

@@ -56,4 +56,14 @@ describe('regions', () => {
       "Intro\n\n<!-- include: demos/server.ts#greet -->\n```ts\nsocket.write('hello\\n');\n```\n\nOutro\n",
     );
   });
+
+  it('fills an include whose code block is still empty', () => {
+    const root = tempDir();
+    mkdirSync(join(root, 'demos'));
+    writeFileSync(join(root, 'demos', 'server.ts'), demo);
+    const empty = '<!-- include: demos/server.ts#greet -->\n```ts\n```\n\nText after.\n\n```sh\nls\n```\n';
+    expect(syncLessonIncludes(empty, root)).toBe(
+      "<!-- include: demos/server.ts#greet -->\n```ts\nsocket.write('hello\\n');\n```\n\nText after.\n\n```sh\nls\n```\n",
+    );
+  });
 });

@@ -73,7 +73,7 @@ export function readRegion(reference: string, root = REPO_ROOT): string {
 }
 
 /** `<!-- include: path#region -->` followed by a fenced code block. */
-const LESSON_INCLUDE = /(<!--\s*include:\s*(\S+?)\s*-->\n)(```(\w*)\n)([\s\S]*?)\n```/g;
+const LESSON_INCLUDE = /(<!--\s*include:\s*(\S+?)\s*-->\n)(```(\w*)\n)((?:[\s\S]*?\n)??)```/g;
 
 export interface LessonInclude {
   reference: string;
@@ -85,7 +85,7 @@ export interface LessonInclude {
 export function lessonIncludes(markdown: string): LessonInclude[] {
   return [...markdown.matchAll(LESSON_INCLUDE)].map((match) => ({
     reference: match[2] ?? '',
-    quoted: match[5] ?? '',
+    quoted: (match[5] ?? '').replace(/\n$/, ''),
     line: markdown.slice(0, match.index).split('\n').length,
   }));
 }

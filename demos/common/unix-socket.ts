@@ -15,9 +15,11 @@ export function defaultSocketPath(lesson: string): string {
 
 // #region path-limit
 /**
- * `struct sockaddr_un` keeps the path in a fixed array, `sun_path`: 108 bytes on
- * Linux, 104 on macOS and the BSDs, and the path needs a terminating NUL byte.
- * Node 20 cuts a longer path short without a word, so check it ourselves.
+ * bind() and connect() take the path inside `struct sockaddr_un`, in a fixed array,
+ * `sun_path`: 108 bytes on Linux, 104 on macOS and the BSDs. Portable code keeps one
+ * byte for the terminating NUL. Node 20 (libuv 1.46) cuts a longer path short without
+ * a word: the file appears under the shortened name, while server.address() still
+ * reports the long one. So check the length ourselves, before anything is created.
  */
 export const MAX_SOCKET_PATH_BYTES = (process.platform === 'linux' ? 108 : 104) - 1;
 
@@ -64,7 +66,12 @@ export async function listenOnSocketFile(server: net.Server, path: string, backl
   try {
     await listenUserOnly(server, path, backlog);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') {
+      // libuv reports a missing directory (ENOENT from bind) as EACCES too.
+      throw new Error(`cannot create ${path}: its directory is missing or not writable by you`);
+    }
+    if (code !== 'EADDRINUSE') throw error;
     if (!lstatSync(path).isSocket()) {
       throw new Error(`${path} exists and is not a socket; not touching it: choose another --socket path`);
     }
@@ -109,6 +116,8 @@ export function explainConnectError(error: NodeJS.ErrnoException, path: string, 
     case 'ENOENT':
       return `no socket file at ${path}: is the server running? Start it with: ${startHint}`;
     case 'ECONNREFUSED':
+      // Linux refuses a connect() to a file that is not a socket the same way.
+      if (isOtherKindOfFile(path)) return `${path} is not a socket: check the path`;
       return `${path} exists but nobody is listening (a crashed server left it behind?): start the server with: ${startHint}`;
     case 'EACCES':
       return `permission denied on ${path}: the server belongs to another user`;
@@ -116,6 +125,15 @@ export function explainConnectError(error: NodeJS.ErrnoException, path: string, 
       return `the server's accept queue at ${path} is full: it is overloaded, try again shortly`;
     default:
       return `could not connect to ${path}: ${error.message}`;
+  }
+}
+
+/** A plain file or directory at the path (false for sockets, missing files, abstract names). */
+function isOtherKindOfFile(path: string): boolean {
+  try {
+    return !lstatSync(path).isSocket();
+  } catch {
+    return false;
   }
 }
 // #endregion connect-errors

@@ -1,0 +1,153 @@
+/**
+ * Lesson 06 · the rally daemon: state that clients read, change and watch.
+ *
+ * The daemon counts pings. Any client may `ping` (the count goes up), `get` the
+ * count, or `subscribe` to be told of every change until it `unsubscribe`s or leaves.
+ * It is the shape of a mixer daemon whose volume a CLI sets and a GUI displays.
+ * Messages are NDJSON, typed and checked in messages.ts.
+ *
+ * Pushing updates is where a server meets clients it does not control. One that
+ * stops reading must not make the daemon's memory grow: a client that asks faster
+ * than it reads is paused, and a subscriber whose unsent updates pass a cap is dropped.
+ */
+import net from 'node:net';
+import { fail, parseCli, parseInteger } from '../common/cli.ts';
+import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
+import { readLines } from '../common/lines.ts';
+import { encode, parseRequest, type Reply } from './messages.ts';
+
+const flags = parseCli({
+  usage: 'npx tsx demos/06-subscriptions/server.ts',
+  summary: 'Counts pings; clients ping, get the count, or subscribe to every change (NDJSON on a Unix socket).',
+  flags: {
+    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('06'), description: 'the socket file to listen on' },
+    'max-queue-bytes': { type: 'string', valueName: 'BYTES', default: String(256 * 1024), description: 'drop a subscriber once this many bytes wait unsent to it' },
+  },
+});
+const maxQueueBytes = parseInteger(flags['max-queue-bytes'], 'max-queue-bytes', 64);
+
+// #region state
+/** One connection, and the number the logs call it by. */
+interface Client {
+  id: number;
+  socket: net.Socket;
+  /** write() returned false: we wait for 'drain' before reading its requests again. */
+  behind: boolean;
+}
+
+let count = 0; // the state: it lives in this process's memory and dies with it
+const clients = new Set<Client>(); // everyone connected
+const subscribers = new Set<Client>(); // the clients that asked for every update
+let lastId = 0;
+// #endregion state
+
+// #region connection
+const server = net.createServer((socket) => {
+  const client: Client = { id: ++lastId, socket, behind: false };
+  clients.add(client);
+  console.log(`client ${client.id} connected (${clients.size} connected)`);
+  readLines(socket, (line) => handle(client, line), {
+    onTooLong: (error) => {
+      send(client, { type: 'error', message: `${error.message}: closing` });
+      socket.end();
+    },
+  });
+  // EPIPE or ECONNRESET from a client that vanished: 'close' follows and cleans up.
+  socket.on('error', (error) => console.log(`client ${client.id}: ${error.message}`));
+  socket.on('close', () => {
+    clients.delete(client);
+    subscribers.delete(client); // leaving ends every subscription it had
+    console.log(`client ${client.id} disconnected (${clients.size} connected, ${subscribers.size} subscribed)`);
+  });
+});
+// #endregion connection
+
+// #region handle
+function handle(client: Client, line: string): void {
+  if (line.trim() === '') return; // a stray Enter in socat is not worth an error
+  const parsed = parseRequest(line);
+  if (!parsed.ok) return send(client, { type: 'error', message: parsed.error }); // and the connection stays
+  const request = parsed.message;
+  switch (request.type) {
+    case 'ping':
+      count += 1;
+      send(client, { type: 'pong', count });
+      publish({ type: 'update', count });
+      return;
+    case 'get':
+      return send(client, { type: 'count', count });
+    case 'subscribe':
+      // Join and learn the current value in one step. Nothing can happen between
+      // the two: this loop runs one request at a time, so no update slips past.
+      subscribers.add(client);
+      console.log(`client ${client.id} subscribed (${subscribers.size} subscribed)`);
+      return send(client, { type: 'subscribed', count });
+    case 'unsubscribe':
+      subscribers.delete(client);
+      console.log(`client ${client.id} unsubscribed (${subscribers.size} subscribed)`);
+      return send(client, { type: 'unsubscribed' });
+    default:
+      request satisfies never; // a new request type without a case here fails to compile
+  }
+}
+// #endregion handle
+
+// #region send
+function send(client: Client, message: Reply): void {
+  write(client, encode(message));
+}
+
+/**
+ * socket.write() never refuses: what the kernel's socket buffer cannot take now
+ * (the write() system call fails with EAGAIN) waits in this process's memory,
+ * counted by socket.writableLength, and libuv sends it when epoll reports the
+ * socket writable again. write() returns false once that queue passes the
+ * high-water mark (16 KiB on Node 20, 64 KiB from 22); 'drain' follows when it is empty. Until then we read no more requests from
+ * this client: each one would add a reply to the pile it is not reading.
+ */
+function write(client: Client, line: string): void {
+  const { socket } = client;
+  if (socket.destroyed || socket.write(line) || client.behind) return;
+  client.behind = true;
+  socket.pause();
+  console.log(`client ${client.id} is falling behind (${socket.writableLength} bytes queued)`);
+  socket.once('drain', () => {
+    client.behind = false;
+    socket.resume();
+    console.log(`client ${client.id} caught up`);
+  });
+}
+// #endregion send
+
+// #region publish
+/**
+ * Fan-out: one write() per subscriber, the line encoded once. Pausing cannot slow
+ * updates down, because other clients' pings cause them, so a subscriber that
+ * stops reading would grow its queue forever. Past the cap, we let it go.
+ */
+function publish(update: Reply): void {
+  const line = encode(update);
+  const bytes = Buffer.byteLength(line);
+  for (const subscriber of subscribers) {
+    const { socket, id } = subscriber;
+    if (socket.destroyed) continue; // dropped a moment ago; 'close' will tidy up
+    if (socket.writableLength + bytes <= maxQueueBytes) write(subscriber, line);
+    else {
+      console.log(`client ${id} dropped: it stopped reading (${socket.writableLength} bytes queued, limit ${maxQueueBytes})`);
+      socket.destroy();
+    }
+  }
+}
+// #endregion publish
+
+// #region listen
+// A big backlog: a thousand watchers reconnecting at once all fit in the accept queue.
+listenOnSocketFile(server, flags.socket, 1024).then(
+  () => console.log(`rally daemon listening on ${flags.socket} (count ${count}, queue cap ${maxQueueBytes} bytes per client)`),
+  (error: Error) => fail(`cannot listen: ${error.message}`),
+);
+// A generator's body runs only when iterated: at shutdown, over whoever is connected then.
+closeOnSignals(server, (function* () {
+  for (const client of clients) yield client.socket;
+})());
+// #endregion listen

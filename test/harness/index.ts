@@ -134,6 +134,20 @@ export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: str
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
+/** Runs a shell command (one a lesson shows, say) from the repo root; resolves with its stdout, rejects if it fails. */
+export async function runShell(command: string, timeoutMs = 15_000): Promise<string> {
+  const { stdout } = await promisify(execFile)('sh', ['-c', command], { cwd: REPO_ROOT, timeout: timeoutMs, encoding: 'utf8' });
+  return stdout;
+}
+
+/**
+ * Starts a long-lived shell command (strace, a Python server) without waiting for it.
+ * It gets a process group of its own, so killing it kills everything it started.
+ */
+export function spawnShell(command: string, options: SpawnOptions = {}): DemoProcess {
+  return new DemoProcess(`exec ${command}`, [], { ...options, launcher: ['sh', '-c'], ownProcessGroup: true });
+}
+
 /** Whether an outside tool is installed; tests that need it skip, naming it, when it is not. */
 export function hasCommand(command: string): boolean {
   try {

@@ -23,6 +23,14 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Called for every line the process prints, as it prints it. */
   onLine?: (line: OutputLine) => void;
+  /** What runs the script; `node --import tsx` unless told otherwise (`['sh', '-c']` for a shell command). */
+  launcher?: string[];
+  /**
+   * Start it in a process group of its own so that kill() reaches what it started too
+   * (strace and its tracee, a shell's children). Off by default: Ctrl-C in a terminal
+   * reaches only the terminal's process group, and the tour's children should get it.
+   */
+  ownProcessGroup?: boolean;
 }
 
 export interface ExitStatus {
@@ -40,6 +48,7 @@ export class DemoProcess {
   readonly lines: OutputLine[] = [];
   readonly exited: Promise<ExitStatus>;
   exitStatus: ExitStatus | undefined;
+  private readonly ownProcessGroup: boolean;
   private readonly listeners = new Set<() => void>();
 
   constructor(
@@ -47,10 +56,13 @@ export class DemoProcess {
     readonly args: string[],
     options: SpawnOptions = {},
   ) {
-    this.child = spawn(process.execPath, ['--import', TSX_LOADER, script, ...args], {
+    this.ownProcessGroup = options.ownProcessGroup ?? false;
+    const [command = process.execPath, ...launcherArgs] = options.launcher ?? [process.execPath, '--import', TSX_LOADER];
+    this.child = spawn(command, [...launcherArgs, script, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, FORCE_COLOR: '0', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
+      detached: options.ownProcessGroup ?? false,
     });
     running.add(this);
     for (const stream of ['stdout', 'stderr'] as const) {
@@ -141,8 +153,15 @@ export class DemoProcess {
     }
   }
 
+  /** Signals the process (its whole group, if it has its own), so nothing it started outlives it. */
   kill(signal: NodeJS.Signals = 'SIGTERM'): void {
-    if (!this.exitStatus) this.child.kill(signal);
+    if (this.exitStatus || this.child.pid === undefined) return;
+    try {
+      if (this.ownProcessGroup) process.kill(-this.child.pid, signal);
+      else this.child.kill(signal);
+    } catch {
+      // already gone
+    }
   }
 
   describe(): string {

@@ -4,20 +4,21 @@
  */
 import { describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   DemoProcess,
-  REPO_ROOT,
   hasCommand,
-  runPython,
   runScript,
+  runShellResult,
   serverScript,
+  spawnShell,
   startServer,
   tempDir,
   verifying,
   withTimeout,
+  type ShellResult,
 } from './harness/index.ts';
 import { MAX_SOCKET_PATH_BYTES, checkSocketPath, isStaleSocket } from '../demos/common/unix-socket.ts';
 
@@ -29,27 +30,9 @@ function socketPath(): string {
   return join(tempDir(), '01.sock');
 }
 
-interface ShellResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command from the lesson through `sh -c`, pointed at `path` instead of the default socket. */
-function runShell(command: string, path: string, timeoutMs = 15_000): Promise<ShellResult> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', command.replaceAll(DEFAULT_SOCKET, path)], { cwd: REPO_ROOT });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    }),
-    timeoutMs,
-    `"${command}" did not finish`,
-  );
+/** Runs a command the lesson shows, pointed at `path` instead of the default socket. */
+function runAt(command: string, path: string, timeoutMs?: number): Promise<ShellResult> {
+  return runShellResult(command.replaceAll(DEFAULT_SOCKET, path), timeoutMs);
 }
 
 /** Exactly one non-empty line and no stack trace: what a failing demo should print. */
@@ -92,14 +75,14 @@ describe('01-unix-socket: hello, socket', () => {
     const stats = lstatSync(path);
     expect(stats.isSocket()).toBe(true);
     expect(stats.mode & 0o777).toBe(0o600);
-    const listing = await runShell('ls -l /tmp/ping-pong-01.sock', path);
+    const listing = await runAt('ls -l /tmp/ping-pong-01.sock', path);
     expect(listing.stdout).toMatch(/^srw------- /);
   });
 
   it('a socket file cannot be read like a file: open() fails with ENXIO', async () => {
     const path = socketPath();
     await startServer('01', ['--socket', path]);
-    const result = await runShell('cat /tmp/ping-pong-01.sock', path);
+    const result = await runAt('cat /tmp/ping-pong-01.sock', path);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toContain('No such device or address');
   });
@@ -108,7 +91,7 @@ describe('01-unix-socket: hello, socket', () => {
   it.skipIf(!hasCommand('ss'))('ss lists the listening socket and the process behind it', async () => {
     const path = socketPath();
     const { server } = await startServer('01', ['--socket', path]);
-    const result = await runShell('ss -xlp | grep /tmp/ping-pong-01.sock', path);
+    const result = await runAt('ss -xlp | grep /tmp/ping-pong-01.sock', path);
     expect(result.stdout).toContain('LISTEN');
     expect(result.stdout).toContain(path);
     expect(result.stdout).toContain(`pid=${server.child.pid}`);
@@ -116,12 +99,12 @@ describe('01-unix-socket: hello, socket', () => {
 
   it('a socket bound without care gets its mode from the umask', async () => {
     const path = socketPath();
-    const result = await runShell(
+    const result = await runAt(
       `python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('/tmp/ping-pong-01.sock')" && ls -l /tmp/ping-pong-01.sock && rm /tmp/ping-pong-01.sock`,
       path,
     );
     expect(result.code, result.stderr).toBe(0);
-    const umask = parseInt((await runShell('umask', path)).stdout.trim(), 8);
+    const umask = parseInt((await runAt('umask', path)).stdout.trim(), 8);
     const expected = (0o777 & ~umask).toString(8);
     const shown = /^s([rwx-]{9})/.exec(result.stdout)?.[1] ?? '';
     const mode = [...shown].reduce((bits, char) => bits * 2 + (char === '-' ? 0 : 1), 0);
@@ -133,7 +116,7 @@ describe('01-unix-socket: hello, socket', () => {
     it.skipIf(!hasCommand('socat'))('socat can send it a ping', async () => {
       const path = socketPath();
       const { server } = await startServer('01', ['--socket', path]);
-      const result = await runShell(String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/tmp/ping-pong-01.sock`, path);
+      const result = await runAt(String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/tmp/ping-pong-01.sock`, path);
       expect(result.code, result.stderr).toBe(0);
       await server.waitForLine(/ping/);
     });
@@ -142,7 +125,7 @@ describe('01-unix-socket: hello, socket', () => {
     it.skipIf(!hasCommand('nc'))('nc -U can send it a ping', async () => {
       const path = socketPath();
       const { server } = await startServer('01', ['--socket', path]);
-      const result = await runShell(String.raw`printf 'ping\n' | nc -U -N /tmp/ping-pong-01.sock`, path);
+      const result = await runAt(String.raw`printf 'ping\n' | nc -U -N /tmp/ping-pong-01.sock`, path);
       expect(result.code, result.stderr).toBe(0);
       await server.waitForLine(/ping/);
     });
@@ -150,7 +133,7 @@ describe('01-unix-socket: hello, socket', () => {
     it.skipIf(!hasCommand('python3'))('a Python one-liner can send it a ping', async () => {
       const path = socketPath();
       const { server } = await startServer('01', ['--socket', path]);
-      const result = await runShell(
+      const result = await runAt(
         String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-01.sock'); s.sendall(b'ping from python\n')"`,
         path,
       );
@@ -161,7 +144,7 @@ describe('01-unix-socket: hello, socket', () => {
     it.skipIf(!hasCommand('python3'))('two quick writes arrive, merged into one chunk or not', async () => {
       const path = socketPath();
       const { server } = await startServer('01', ['--socket', path]);
-      const result = await runShell(
+      const result = await runAt(
         String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-01.sock'); s.send(b'one\n'); s.send(b'two\n')"`,
         path,
       );
@@ -355,45 +338,23 @@ describe.skipIf(!straceWorks || verifying('01'))('01-unix-socket under strace', 
     const serverCommand =
       'strace -f -qq -e signal=none -e trace=socket,bind,listen,accept4,connect node --import tsx demos/01-unix-socket/server.ts';
     const clientCommand = 'strace -f -qq -e signal=none -e trace=socket,connect,shutdown node --import tsx demos/01-unix-socket/client.ts';
-    const traced = spawn('sh', ['-c', `exec ${serverCommand.replaceAll(DEFAULT_SOCKET, path)} --socket ${path}`], {
-      cwd: REPO_ROOT,
-    });
-    let stdout = '';
-    let stderr = '';
-    const exited = new Promise<number | null>((resolve) => traced.once('close', resolve));
-    let pid: string | undefined;
-    try {
-      await withTimeout(
-        new Promise<void>((resolve) => {
-          traced.stdout.on('data', (chunk: Buffer) => {
-            stdout += chunk.toString();
-            if (stdout.includes('listening on')) resolve();
-          });
-          traced.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-        }),
-        20_000,
-        'the traced server did not get ready',
-      );
-      const client = await runShell(`${clientCommand} --socket ${path}`, path, 20_000);
-      expect(client.code, client.stderr).toBe(0);
-      expect(client.stderr).toMatch(/socket\(AF_UNIX, SOCK_STREAM/);
-      expect(client.stderr).toContain(`connect(`);
-      expect(client.stderr).toMatch(new RegExp(`sun_path="${path}"}, \\d+\\) = 0`));
-      expect(client.stderr).toContain('shutdown(');
+    const traced = spawnShell(`${serverCommand} --socket ${path}`); // its own process group: teardown kills strace and server
+    await traced.waitForLine('listening on', { timeoutMs: 20_000 });
+    const client = await runAt(`${clientCommand} --socket ${path}`, path, 20_000);
+    expect(client.code, client.stderr).toBe(0);
+    expect(client.stderr).toMatch(/socket\(AF_UNIX, SOCK_STREAM/);
+    expect(client.stderr).toContain(`connect(`);
+    expect(client.stderr).toMatch(new RegExp(`sun_path="${path}"}, \\d+\\) = 0`));
+    expect(client.stderr).toContain('shutdown(');
 
-      // Stop the server itself (not strace) the way Ctrl-C would, and let strace follow it out.
-      pid = /\[pid\s+(\d+)\] bind\(/.exec(stderr)?.[1];
-      expect(pid, stderr).toBeDefined();
-      process.kill(Number(pid), 'SIGTERM');
-      await withTimeout(exited, 15_000, 'the traced server did not exit');
-      expect(stderr).toMatch(new RegExp(`bind\\(\\d+, \\{sa_family=AF_UNIX, sun_path="${path}"\\}`));
-      expect(stderr).toMatch(/listen\(\d+, 511\)/);
-      expect(stderr).toMatch(/accept4\(\d+, /);
-      expect(existsSync(path)).toBe(false);
-    } finally {
-      // Killing strace alone would leave its tracee running: kill the server too.
-      if (pid && traced.exitCode === null) process.kill(Number(pid), 'SIGKILL');
-      traced.kill('SIGKILL');
-    }
+    // Stop the server itself (not strace) the way Ctrl-C would, and let strace follow it out.
+    const pid = /\[pid\s+(\d+)\] bind\(/.exec(traced.stderr)?.[1];
+    expect(pid, traced.stderr).toBeDefined();
+    process.kill(Number(pid), 'SIGTERM');
+    await traced.waitForExit();
+    expect(traced.stderr).toMatch(new RegExp(`bind\\(\\d+, \\{sa_family=AF_UNIX, sun_path="${path}"\\}`));
+    expect(traced.stderr).toMatch(/listen\(\d+, 511\)/);
+    expect(traced.stderr).toMatch(/accept4\(\d+, /);
+    expect(existsSync(path)).toBe(false);
   });
 });

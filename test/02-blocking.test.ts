@@ -2,40 +2,25 @@
  * Lesson 02: a blocking loop does one thing at a time. Every stall is asserted by
  * the order of events (who printed what before whom), never by how long it took.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
-import { promisify } from 'node:util';
 import {
-  REPO_ROOT,
   hasCommand,
   runPython,
   runScript,
+  runShell,
   spawnScript,
+  spawnShell,
+  startHoldingClient,
   startServer,
   tempDir,
-  withTimeout,
   verifying,
   type DemoProcess,
 } from './harness/index.ts';
+import { expectOrder } from './harness/expect.ts';
 
 const DEFAULT_SOCKET = '/tmp/ping-pong-02.sock';
-
-/** The index of the first line matching `pattern` in everything `proc` printed (-1: none). */
-function lineIndex(proc: DemoProcess, pattern: RegExp): number {
-  return proc.lines.findIndex((line) => pattern.test(line.text));
-}
-
-/** Asserts that the patterns were printed in this order, each exactly where expected. */
-function expectOrder(proc: DemoProcess, patterns: RegExp[]): void {
-  const indices = patterns.map((pattern) => lineIndex(proc, pattern));
-  for (const [position, index] of indices.entries()) {
-    expect(index, `${String(patterns[position])} was printed\n${proc.output}`).toBeGreaterThanOrEqual(0);
-  }
-  expect(indices, proc.output).toEqual([...indices].sort((a, b) => a - b));
-}
 
 async function startWithSocket(): Promise<{ server: DemoProcess; socket: string }> {
   const socket = join(tempDir(), '02.sock');
@@ -43,18 +28,10 @@ async function startWithSocket(): Promise<{ server: DemoProcess; socket: string 
   return { server, socket };
 }
 
-/** A client that connects and stays silent until the test tells it to go. */
-async function holdingClient(server: DemoProcess, socket: string): Promise<DemoProcess> {
-  const holder = spawnScript('02', 'client.ts', ['--socket', socket, '--hold']);
-  await holder.waitForLine('holding the line');
-  await server.waitForLine('client 1 connected');
-  return holder;
-}
-
 describe('02-blocking: one thing at a time', () => {
   it('a second client waits until the first leaves', async () => {
     const { server, socket } = await startWithSocket();
-    const holder = await holdingClient(server, socket);
+    const holder = await startHoldingClient('02', socket, server);
 
     // The second client's send succeeds (the kernel holds its bytes) and it exits...
     const second = await runScript('02', 'client.ts', ['--socket', socket]);
@@ -70,7 +47,7 @@ describe('02-blocking: one thing at a time', () => {
 
   it('does no other work (no tick) while a silent client is connected', async () => {
     const { server, socket } = await startWithSocket();
-    const holder = await holdingClient(server, socket);
+    const holder = await startHoldingClient('02', socket, server);
     // Let something else happen meanwhile: a whole second client comes and goes.
     expect((await runScript('02', 'client.ts', ['--socket', socket])).exitStatus.code).toBe(0);
     expect(server.matching(/tick/), server.output).toEqual([]);
@@ -83,7 +60,7 @@ describe('02-blocking: one thing at a time', () => {
 
   it('still stops cleanly on SIGINT while it waits on a silent client', async () => {
     const { server, socket } = await startWithSocket();
-    const holder = await holdingClient(server, socket);
+    const holder = await startHoldingClient('02', socket, server);
     server.kill('SIGINT');
     expect((await server.waitForExit()).code, server.output).toBe(0);
     expect(existsSync(socket)).toBe(false);
@@ -106,20 +83,18 @@ describe('02-blocking: one thing at a time', () => {
     expect(client.stderr).toMatch(/is the server running\? Start it with: npx tsx demos\/02-blocking\/server.ts/);
   });
 
-  it.skipIf(!hasCommand('python3'))('takes a ping from python3', async () => {
-    const { server, socket } = await startWithSocket();
-    const command = String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-02.sock'); s.sendall(b'ping\n')"`;
-    await shell(command.replaceAll(DEFAULT_SOCKET, socket));
-    await server.waitForLine('client 1 says: ping');
-  });
-
-  // socat is optional: skip, saying so, where it is not installed.
-  it.skipIf(!hasCommand('socat'))('takes a ping from socat', async () => {
-    const { server, socket } = await startWithSocket();
-    const command = String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/tmp/ping-pong-02.sock`;
-    await shell(command.replaceAll(DEFAULT_SOCKET, socket));
-    await server.waitForLine('client 1 says: ping');
-  });
+  // Both tools are optional: each test skips, naming its tool, where it is not installed.
+  const byHand = {
+    python3: String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-02.sock'); s.sendall(b'ping\n')"`,
+    socat: String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/tmp/ping-pong-02.sock`,
+  };
+  for (const [tool, command] of Object.entries(byHand)) {
+    it.skipIf(!hasCommand(tool))(`takes a ping from ${tool}`, async () => {
+      const { server, socket } = await startWithSocket();
+      await runShell(command.replaceAll(DEFAULT_SOCKET, socket));
+      await server.waitForLine('client 1 says: ping');
+    });
+  }
 });
 
 describe('02-blocking: a synchronous call freezes the whole process', () => {
@@ -146,7 +121,7 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
     await freezer.waitForLine('client 2 says: ping');
     await freezer.waitForLine(/^tick/, { count: ticksBefore + 1 });
     expectOrder(freezer, [/freezing/, /thawed .*"go"/, /client 2 says: ping/]);
-    expect(lineIndex(freezer, new RegExp(`^tick ${ticksBefore + 1} `)), freezer.output).toBeGreaterThan(lineIndex(freezer, /thawed/));
+    expectOrder(freezer, [/thawed/, new RegExp(`^tick ${ticksBefore + 1} `)]);
   });
 
   it('even SIGTERM waits until the synchronous call returns, then exits cleanly', async () => {
@@ -164,9 +139,10 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
     const { freezer, socket } = await startFreezer(['--with', 'cpu', '--seconds', '1']);
     expect((await runScript('02', 'client.ts', ['--socket', socket, '--message', 'freeze'])).exitStatus.code).toBe(0);
     await freezer.waitForLine(/thawed .*busy loop/);
-    const ticksBefore = freezer.matching(/^tick/).filter((_, index) => index < lineIndex(freezer, /freezing/)).length;
+    const freezingAt = freezer.lines.findIndex((line) => line.text.includes('freezing'));
+    const ticksBefore = freezer.lines.slice(0, freezingAt).filter((line) => /^tick/.test(line.text)).length;
     await freezer.waitForLine(/^tick/, { count: ticksBefore + 1 });
-    expect(lineIndex(freezer, new RegExp(`^tick ${ticksBefore + 1} `))).toBeGreaterThan(lineIndex(freezer, /thawed/));
+    expectOrder(freezer, [/thawed/, new RegExp(`^tick ${ticksBefore + 1} `)]);
   });
 });
 
@@ -176,62 +152,17 @@ describe('02-blocking: underneath, Node is not blocked', () => {
   it.skipIf(!hasCommand('strace') || verifying('02'))('libuv accepts and reads the second client at once; only our loop waits', async () => {
     const socket = join(tempDir(), '02.sock');
     const command = 'strace -f -qq -e signal=none -e trace=accept4,read node --import tsx demos/02-blocking/server.ts --socket /tmp/ping-pong-02.sock';
-    const traced = traceCommand(command.replaceAll(DEFAULT_SOCKET, socket));
-    await traced.waitFor(/listening on/);
+    const traced = spawnShell(command.replaceAll(DEFAULT_SOCKET, socket));
+    await traced.waitForLine(/listening on/, { timeoutMs: 15_000 });
     const holder = spawnScript('02', 'client.ts', ['--socket', socket, '--hold']);
-    await traced.waitFor(/client 1 connected/);
+    await traced.waitForLine(/client 1 connected/);
     expect((await runScript('02', 'client.ts', ['--socket', socket])).exitStatus.code).toBe(0);
     // Two accept4() calls that returned a descriptor, and client 2's ping read from the kernel...
-    await traced.waitFor(/read\(\d+, "ping\\n"/);
-    expect(traced.lines.filter((line) => /accept4\(.*\) = \d+$/.test(line))).toHaveLength(2);
+    await traced.waitForLine(/read\(\d+, "ping\\n"/);
+    expect(traced.matching(/accept4\(.*\) = \d+$/)).toHaveLength(2);
     // ...while the JavaScript loop has still not looked at client 2.
-    expect(traced.lines.some((line) => line.includes('client 2'))).toBe(false);
+    expect(traced.matching('client 2'), traced.output).toEqual([]);
     holder.child.stdin?.end();
-    await traced.waitFor(/client 2 says: ping/);
+    await traced.waitForLine(/client 2 says: ping/);
   });
 });
-
-/** Runs a shell command a lesson shows; resolves with its output, rejects if it fails. */
-async function shell(command: string): Promise<string> {
-  const { stdout } = await promisify(execFile)('sh', ['-c', command], { cwd: REPO_ROOT, timeout: 10_000 });
-  return stdout;
-}
-
-const traces = new Set<ChildProcess>();
-afterEach(() => {
-  // Kill the whole process group: strace and the server it started.
-  for (const child of traces) if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-  traces.clear();
-});
-
-/** Runs a long-lived traced command in its own process group, collecting stdout and stderr lines. */
-function traceCommand(command: string): { lines: string[]; waitFor(pattern: RegExp): Promise<string> } {
-  const child = spawn('sh', ['-c', `exec ${command}`], { cwd: REPO_ROOT, detached: true, stdio: ['ignore', 'pipe', 'pipe'] });
-  traces.add(child);
-  const lines: string[] = [];
-  const waiters = new Set<() => void>();
-  for (const stream of [child.stdout, child.stderr]) {
-    createInterface({ input: stream }).on('line', (line) => {
-      lines.push(line);
-      for (const waiter of waiters) waiter();
-    });
-  }
-  return {
-    lines,
-    waitFor: (pattern) =>
-      withTimeout(
-        new Promise<string>((resolve) => {
-          const check = (): void => {
-            const found = lines.find((line) => pattern.test(line));
-            if (found === undefined) return;
-            waiters.delete(check);
-            resolve(found);
-          };
-          waiters.add(check);
-          check();
-        }),
-        15_000,
-        `${command} did not print ${String(pattern)}:\n${lines.slice(-20).join('\n')}\n`,
-      ),
-  };
-}

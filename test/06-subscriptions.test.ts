@@ -3,20 +3,19 @@
  * subscribe to every change. Every test drives real processes; `npm run verify -- 06
  * my-server.ts` runs the end-to-end ones against a learner's daemon.
  */
-import { afterEach, describe, expect, it } from 'vitest';
-import { spawn, type ChildProcess } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  REPO_ROOT,
   connectLines,
   hasCommand,
   runScript,
+  runShell,
   spawnScript,
+  spawnShell,
   startServer,
   tempDir,
   verifying,
-  withTimeout,
   type DemoProcess,
   type LineClient,
 } from './harness/index.ts';
@@ -46,52 +45,6 @@ async function subscriber(socket: string): Promise<LineClient> {
   client.send('{"type":"subscribe"}\n');
   expect((await nextReply(client)).type).toBe('subscribed');
   return client;
-}
-
-const shells: ChildProcess[] = [];
-afterEach(() => {
-  // Each shell leads its own process group: kill the whole pipeline, sleeps and all.
-  for (const child of shells.splice(0)) {
-    if (child.pid && child.exitCode === null) process.kill(-child.pid, 'SIGKILL');
-  }
-});
-
-interface ShellProcess {
-  child: ChildProcess;
-  output: () => string;
-  exited: Promise<number | null>;
-  /** Resolves once the output so far matches (checked on every chunk, never by polling). */
-  waitFor: (pattern: RegExp) => Promise<void>;
-}
-
-/** A shell command as the lesson shows it, pointed at this test's socket; killed when the test ends. */
-function shell(command: string, socket: string): ShellProcess {
-  let output = '';
-  const onOutput = new Set<() => void>();
-  const child = spawn('sh', ['-c', command.replaceAll(DEFAULT_SOCKET, socket)], { cwd: REPO_ROOT, detached: true });
-  shells.push(child);
-  for (const stream of [child.stdout, child.stderr]) {
-    stream?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      for (const check of onOutput) check();
-    });
-  }
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code) => resolve(code)));
-  const waitFor = (pattern: RegExp): Promise<void> =>
-    withTimeout(
-      new Promise<void>((resolve) => {
-        const check = (): void => {
-          if (!pattern.test(output)) return;
-          onOutput.delete(check);
-          resolve();
-        };
-        onOutput.add(check);
-        check();
-      }),
-      10_000,
-      `${command} printing ${String(pattern)} (it printed ${JSON.stringify(output)})`,
-    );
-  return { child, output: () => output, exited, waitFor };
 }
 
 /** Resident memory of a process in KiB, from /proc/<pid>/status (Linux). */
@@ -246,29 +199,30 @@ describe('06-subscriptions: the rally daemon', () => {
 
   it('a python3 subscriber receives updates', async () => {
     const { socket } = await startDaemon();
-    const python = shell('python3 demos/06-subscriptions/watch.py /tmp/ping-pong-06.sock 3', socket);
-    await python.waitFor(/subscribed 0/);
+    const python = spawnShell('python3 demos/06-subscriptions/watch.py /tmp/ping-pong-06.sock 3'.replaceAll(DEFAULT_SOCKET, socket));
+    await python.waitForLine('subscribed 0');
     const pinger = await connectLines(socket);
     pinger.send(PING.repeat(3));
-    expect(await withTimeout(python.exited, 10_000, 'python3 exiting')).toBe(0);
-    expect(python.output()).toBe('subscribed 0\nupdate 1\nupdate 2\nupdate 3\n');
+    expect((await python.waitForExit(10_000)).code, python.output).toBe(0);
+    expect(python.lines.map((line) => line.text)).toEqual(['subscribed 0', 'update 1', 'update 2', 'update 3']);
   });
 
   // socat is optional; without it the lesson's one-liner cannot run.
   it.skipIf(!hasCommand('socat'))('socat gets the count with one line of JSON', async () => {
     const { socket } = await startDaemon();
-    const socat = shell(`echo '{"type":"get"}' | socat - UNIX-CONNECT:/tmp/ping-pong-06.sock`, socket);
-    expect(await withTimeout(socat.exited, 10_000, 'socat exiting')).toBe(0);
-    expect(socat.output()).toBe('{"type":"count","count":0}\n');
+    const command = `echo '{"type":"get"}' | socat - UNIX-CONNECT:/tmp/ping-pong-06.sock`;
+    expect(await runShell(command.replaceAll(DEFAULT_SOCKET, socket))).toBe('{"type":"count","count":0}\n');
   });
 
   // socat is optional; the lesson stalls a subscriber by hand with it.
   it.skipIf(!hasCommand('socat'))('a subscriber stalled by hand (socat into a sleep) is dropped, as the lesson shows', async () => {
     const { server, socket } = await startDaemon(['--max-queue-bytes', '131072']);
-    shell(`(echo '{"type":"subscribe"}'; sleep 600) | socat - UNIX-CONNECT:/tmp/ping-pong-06.sock | sleep 600`, socket);
+    const stalled = `(echo '{"type":"subscribe"}'; sleep 600) | socat - UNIX-CONNECT:/tmp/ping-pong-06.sock | sleep 600`;
+    // The test's teardown kills the command's process group, sleeps and all.
+    spawnShell(stalled.replaceAll(DEFAULT_SOCKET, socket));
     await server.waitForLine('client 1 subscribed');
-    const flood = shell(`yes '{"type":"ping"}' | head -n 10000 | socat - UNIX-CONNECT:/tmp/ping-pong-06.sock > /dev/null`, socket);
-    expect(await withTimeout(flood.exited, 20_000, 'the ping flood finishing'), flood.output()).toBe(0);
+    const flood = `yes '{"type":"ping"}' | head -n 10000 | socat - UNIX-CONNECT:/tmp/ping-pong-06.sock > /dev/null`;
+    await runShell(flood.replaceAll(DEFAULT_SOCKET, socket), 20_000);
     await server.waitForLine(/client 1 is falling behind/);
     await server.waitForLine(/client 1 dropped: it stopped reading/);
     await server.waitForLine(/client 1 disconnected/);
@@ -279,9 +233,7 @@ describe('06-subscriptions: the rally daemon', () => {
     const { socket } = await startDaemon();
     await subscriber(socket);
     await subscriber(socket);
-    const ss = shell('ss -xa | grep /tmp/ping-pong-06.sock', socket);
-    expect(await withTimeout(ss.exited, 10_000, 'ss exiting')).toBe(0);
-    const lines = ss.output().trim().split('\n');
+    const lines = (await runShell('ss -xa | grep /tmp/ping-pong-06.sock'.replaceAll(DEFAULT_SOCKET, socket))).trim().split('\n');
     expect(lines.filter((line) => line.includes('LISTEN'))).toHaveLength(1);
     expect(lines.filter((line) => line.includes('ESTAB'))).toHaveLength(2);
   });

@@ -5,21 +5,22 @@
  * when they use the exact bytes the kernel holds (padding included on Node 20).
  */
 import { describe, expect, it } from 'vitest';
-import { execFile, execFileSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import {
   DemoProcess,
-  REPO_ROOT,
   connectLines,
   demoScript,
   hasCommand,
   runScript,
+  runShellResult,
   serverScript,
   startServer,
   tempDir,
   verifying,
+  type ShellResult,
 } from './harness/index.ts';
 import {
   DEFAULT_NAME,
@@ -38,14 +39,9 @@ function uniqueName(): { name: string; dir: string } {
   return { name: `pp07-${basename(dir)}`, dir };
 }
 
-/** Runs a command a lesson shows, with the default name swapped for the test's. */
-function shell(command: string, name: string): Promise<{ code: number; stdout: string; stderr: string }> {
-  return new Promise((resolve) => {
-    execFile('sh', ['-c', command.replaceAll(DEFAULT_NAME, name)], { cwd: REPO_ROOT, timeout: 10_000 }, (error, stdout, stderr) => {
-      const code = error === null ? 0 : typeof error.code === 'number' ? error.code : 1;
-      resolve({ code, stdout: String(stdout), stderr: String(stderr) });
-    });
-  });
+/** Runs a command the lesson shows, with the default name swapped for the test's. */
+function runWithName(command: string, name: string): Promise<ShellResult> {
+  return runShellResult(command.replaceAll(DEFAULT_NAME, name));
 }
 
 const unshareWorks = ((): boolean => {
@@ -74,7 +70,7 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
   it('creates no file, and the name vanishes from the kernel when the server stops', async () => {
     const { name, dir } = uniqueName();
     const { server } = await startServer('07', ['--name', name], { cwd: dir });
-    const listed = await shell('grep @ping-pong-07 /proc/net/unix', name);
+    const listed = await runWithName('grep @ping-pong-07 /proc/net/unix', name);
     expect(listed.stdout).toContain(`@${name}`);
     expect(readdirSync(dir)).toEqual([]); // the server's working directory stays empty
     expect(existsSync(join(tmpdir(), name))).toBe(false);
@@ -88,7 +84,7 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
   it('shows up in ss -xlp as @name, with the pid that holds it', async () => {
     const { name } = uniqueName();
     const { server } = await startServer('07', ['--name', name]);
-    const { stdout } = await shell('ss -xlp | grep ping-pong-07', name);
+    const { stdout } = await runWithName('ss -xlp | grep ping-pong-07', name);
     expect(stdout).toContain(`@${name}`);
     expect(stdout).toContain(`pid=${server.child.pid}`);
   });
@@ -146,7 +142,7 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
   it.skipIf(!hasCommand('python3'))('a python3 client connects with the name exactly as the kernel shows it', async () => {
     const { name } = uniqueName();
     await startServer('07', ['--name', name]);
-    const { code, stdout } = await shell('python3 demos/07-abstract-sockets/ping.py ping-pong-07', name);
+    const { code, stdout } = await runWithName('python3 demos/07-abstract-sockets/ping.py ping-pong-07', name);
     expect(code).toBe(0);
     expect(stdout).toContain('pong from python');
   });
@@ -165,8 +161,8 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
     const { name } = uniqueName();
     await startServer('07', ['--name', name]);
     const padded = (kernelPadding(name) ?? 0) > 0;
-    const exact = await shell(String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07`, name);
-    const full = await shell(String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`, name);
+    const exact = await runWithName(String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07`, name);
+    const full = await runWithName(String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`, name);
     const [works, refused] = padded ? [full, exact] : [exact, full];
     expect(works.stdout).toBe('pong\n');
     expect(refused.code).not.toBe(0);
@@ -177,10 +173,10 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
   it.skipIf(!unshareWorks || !hasCommand('socat'))('a process in another network namespace cannot see or reach the name', async () => {
     const { name } = uniqueName();
     await startServer('07', ['--name', name]);
-    const lookup = await shell('unshare -rn python3 demos/07-abstract-sockets/ping.py ping-pong-07', name);
+    const lookup = await runWithName('unshare -rn python3 demos/07-abstract-sockets/ping.py ping-pong-07', name);
     expect(lookup.code).not.toBe(0);
     expect(lookup.stderr).toContain(`no socket listens on @${name}`);
-    const direct = await shell(String.raw`printf 'ping\n' | unshare -rn socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`, name);
+    const direct = await runWithName(String.raw`printf 'ping\n' | unshare -rn socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`, name);
     expect(direct.stderr).toContain('Connection refused');
   });
 
@@ -189,7 +185,7 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
   it.skipIf(!canSwitchUser)('any user can connect: no file means no file permissions', async () => {
     const { name } = uniqueName();
     await startServer('07', ['--name', name]);
-    const { code, stdout } = await shell(
+    const { code, stdout } = await runWithName(
       'setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 demos/07-abstract-sockets/ping.py ping-pong-07',
       name,
     );
@@ -205,15 +201,12 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
     await startServer('07', ['--name', name]);
     const other = otherNode ?? 'node';
     const otherUv = execFileSync(other, ['-p', 'process.versions.uv'], { encoding: 'utf8' }).trim();
-    const client = await new Promise<{ code: number; output: string }>((resolve) => {
-      execFile(other, ['--import', 'tsx', demoScript('07', 'client.ts'), '--name', name], { cwd: REPO_ROOT }, (error, stdout, stderr) => {
-        resolve({ code: error === null ? 0 : typeof error.code === 'number' ? error.code : 1, output: `${stdout}${stderr}` });
-      });
-    });
+    const client = new DemoProcess(demoScript('07', 'client.ts'), ['--name', name], { launcher: [other, '--import', 'tsx'] });
+    const { code } = await client.waitForExit();
     if (nodePadsAbstractNames(otherUv) === nodePadsAbstractNames()) {
-      expect(client.code, client.output).toBe(0);
+      expect(code, client.output).toBe(0);
     } else {
-      expect(client.code).toBe(1);
+      expect(code).toBe(1);
       expect(client.output).toContain('Node 20 pads abstract names');
     }
   });

@@ -85,6 +85,17 @@ export async function runScript(
   return proc as DemoProcess & { exitStatus: NonNullable<DemoProcess['exitStatus']> };
 }
 
+/**
+ * Lessons 02 and 03: starts the lesson's client with `--hold` (demos/common/hold.ts) and
+ * resolves once it is connected and silent and the server has seen it as `client 1`.
+ */
+export async function startHoldingClient(lesson: string, socket: string, server: DemoProcess): Promise<DemoProcess> {
+  const holder = spawnScript(lesson, 'client.ts', ['--socket', socket, '--hold']);
+  await holder.waitForLine('holding the line');
+  await server.waitForLine('client 1 connected');
+  return holder;
+}
+
 /** A raw connection that speaks lines: what `nc -U` would do by hand. */
 export interface LineClient {
   socket: net.Socket;
@@ -140,12 +151,35 @@ export async function runShell(command: string, timeoutMs = 15_000): Promise<str
   return stdout;
 }
 
+/** How a finished shell command went: its exit code and what it printed. */
+export interface ShellResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * Runs a shell command from the repo root like `runShell`, but resolves whatever its exit
+ * code, for commands a lesson shows failing (`cat` on a socket, a refused connection).
+ * Rejects only if it cannot run or does not finish in time.
+ */
+export function runShellResult(command: string, timeoutMs = 15_000): Promise<ShellResult> {
+  return new Promise((resolveResult, reject) => {
+    execFile('sh', ['-c', command], { cwd: REPO_ROOT, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
+      if (error === null) return resolveResult({ code: 0, stdout, stderr });
+      if (typeof error.code === 'number' && !error.killed) return resolveResult({ code: error.code, stdout, stderr });
+      // Killed (by the timeout or a signal), or sh itself could not start.
+      reject(new Error(`"${command}" ended without an exit code (timeout ${timeoutMs} ms): ${error.message}`));
+    });
+  });
+}
+
 /**
  * Starts a long-lived shell command (strace, a Python server) without waiting for it.
  * It gets a process group of its own, so killing it kills everything it started.
  */
 export function spawnShell(command: string, options: SpawnOptions = {}): DemoProcess {
-  return new DemoProcess(`exec ${command}`, [], { ...options, launcher: ['sh', '-c'], ownProcessGroup: true });
+  return new DemoProcess(command, [], { ...options, launcher: ['sh', '-c'], ownProcessGroup: true });
 }
 
 /** Whether an outside tool is installed; tests that need it skip, naming it, when it is not. */

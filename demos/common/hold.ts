@@ -1,0 +1,60 @@
+/**
+ * A client that can hold the line. Taught in lesson 02: connect, (optionally) stay
+ * connected and silent until told to leave, send one message, go. Holding the line
+ * is how lesson 02 makes the blocking server stall on purpose, and how lesson 03
+ * shows that its polling server does not.
+ */
+import net from 'node:net';
+import { fail } from './cli.ts';
+import { explainConnectError } from './unix-socket.ts';
+
+// #region hold
+/** Resolves when the user says "go": a line on stdin, the end of stdin, or a signal. */
+export function waitUntilToldToLeave(): Promise<string> {
+  return new Promise((resolve) => {
+    const done = (reason: string): void => {
+      process.stdin.pause(); // stop reading stdin, or it would keep the process alive
+      resolve(reason);
+    };
+    process.stdin.once('data', () => done('Enter pressed'));
+    process.stdin.once('end', () => done('stdin closed'));
+    // Leaving on a signal is on purpose, not a failure: send the message and exit 0.
+    process.once('SIGINT', () => done('SIGINT'));
+    process.once('SIGTERM', () => done('SIGTERM'));
+  });
+}
+// #endregion hold
+
+/** What the client was asked to do: its `--socket`, `--message` and `--hold` flags. */
+export interface OneMessage {
+  socket: string;
+  message: string;
+  /** Stay connected and silent until `waitUntilToldToLeave()` resolves, then send. */
+  hold: boolean;
+}
+
+/**
+ * Connects, maybe holds the line, sends `message` and exits 0. On failure it prints one
+ * line and exits 1, naming `serverCommand` when nobody is listening.
+ */
+export function sendOneMessage({ socket: socketPath, message, hold }: OneMessage, serverCommand: string): void {
+  const socket = net.connect(socketPath);
+  socket.once('error', (error: NodeJS.ErrnoException) => {
+    fail(explainConnectError(error, socketPath, serverCommand));
+  });
+  socket.once('connect', async () => {
+    if (hold) {
+      console.log('connected; holding the line without a word (press Enter or Ctrl-C to send and leave)');
+      const reason = await waitUntilToldToLeave();
+      console.log(`${reason}: leaving`);
+    }
+    // end() hands the message to the kernel, then sends a FIN ("no more from me").
+    // Once the kernel has it we are done: whether the server reads it now or in
+    // a minute is the server's business. That is why a second client never waits.
+    socket.end(`${message}\n`, () => {
+      console.log(`sent ${message}`);
+      process.exit(0);
+    });
+  });
+  socket.once('close', () => fail('the server closed the connection before we could send: was it stopped?'));
+}

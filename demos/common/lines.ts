@@ -1,9 +1,11 @@
 /**
  * What lesson 04 teaches about message boundaries, kept for every later lesson.
  *
- * A stream socket delivers bytes, not messages: one read may hold half a line or
- * three of them. `LineSplitter` turns chunks into whole lines, and refuses to
- * buffer without limit while it waits for a newline that may never come.
+ * A stream socket delivers bytes, not messages: the kernel may hand one read()
+ * half a line or three of them, however the other side wrote them. So a reader
+ * must put the messages back together itself. Ours are delimited by `\n`.
+ * `LineSplitter` turns chunks into whole lines, and refuses to buffer without
+ * limit while it waits for a newline that may never come.
  */
 import type { Duplex } from 'node:stream';
 
@@ -11,41 +13,61 @@ import type { Duplex } from 'node:stream';
 export const MAX_LINE_BYTES = 64 * 1024;
 
 export class LineTooLongError extends Error {
-  constructor(readonly limit: number) {
+  constructor(
+    readonly limit: number,
+    /** Whole lines that arrived in the same chunk before the long one: still worth answering. */
+    readonly linesBefore: string[] = [],
+  ) {
     super(`line longer than ${limit} bytes`);
+    this.name = 'LineTooLongError';
   }
 }
 
 // #region splitter
 export class LineSplitter {
-  /** Bytes of the line still waiting for its newline, as they arrived. */
+  /** The start of the line still waiting for its newline, as the pieces arrived. */
   private pending: Buffer[] = [];
+  /** How many bytes `pending` holds, so the limit check costs nothing. */
   private pendingBytes = 0;
 
   constructor(private readonly maxLineBytes = MAX_LINE_BYTES) {}
 
-  /** Feeds one chunk from the socket; returns the lines it completed (without `\n`). */
+  /**
+   * Feeds one chunk from the socket; returns the lines it completed, without the
+   * `\n` (and without a `\r` before it, so `nc -C` and telnet work too). Throws a
+   * LineTooLongError once a line passes the limit: the stream is then out of step
+   * with the protocol, and the caller should stop reading it.
+   */
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
     let start = 0;
     let newline = chunk.indexOf(0x0a);
     while (newline !== -1) {
-      this.keep(chunk.subarray(start, newline));
+      this.keep(chunk.subarray(start, newline), lines);
+      // Decode only whole lines: a UTF-8 character split across two chunks would
+      // come out as U+FFFD replacement characters if each chunk were decoded alone.
       lines.push(Buffer.concat(this.pending, this.pendingBytes).toString('utf8').replace(/\r$/, ''));
       this.pending = [];
       this.pendingBytes = 0;
       start = newline + 1;
       newline = chunk.indexOf(0x0a, start);
     }
-    this.keep(chunk.subarray(start));
+    this.keep(chunk.subarray(start), lines);
     return lines;
   }
 
-  private keep(part: Buffer): void {
+  private keep(part: Buffer, linesSoFar: string[]): void {
     if (part.length === 0) return;
     this.pendingBytes += part.length;
-    if (this.pendingBytes > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
-    this.pending.push(part); // a list of pieces, joined once: no copying per byte
+    if (this.pendingBytes > this.maxLineBytes) {
+      this.pending = []; // let the garbage go; we will not answer it
+      this.pendingBytes = 0;
+      throw new LineTooLongError(this.maxLineBytes, linesSoFar);
+    }
+    // Keep a list of pieces and join them once, at the newline. Appending each
+    // chunk to one growing Buffer would copy the whole line again per chunk:
+    // quadratic work for a long line that trickles in.
+    this.pending.push(part);
   }
 }
 // #endregion splitter
@@ -53,7 +75,11 @@ export class LineSplitter {
 // #region read-lines
 export interface ReadLinesOptions {
   maxLineBytes?: number;
-  /** Called once when a line passes the limit; the splitter stops reading after it. */
+  /**
+   * Called once when a line passes the limit, after the whole lines before it;
+   * no more lines are delivered after it. Without it, the socket is destroyed
+   * with the error (so give the socket an 'error' listener).
+   */
   onTooLong?: (error: LineTooLongError) => void;
 }
 
@@ -61,14 +87,18 @@ export interface ReadLinesOptions {
 export function readLines(socket: Duplex, onLine: (line: string) => void, options: ReadLinesOptions = {}): void {
   const splitter = new LineSplitter(options.maxLineBytes);
   const onData = (chunk: Buffer): void => {
+    let lines: string[];
     try {
-      for (const line of splitter.push(chunk)) onLine(line);
+      lines = splitter.push(chunk);
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
-      socket.off('data', onData);
+      socket.off('data', onData); // from here on the bytes are noise: ignore them
+      for (const line of error.linesBefore) onLine(line);
       if (options.onTooLong) options.onTooLong(error);
       else socket.destroy(error);
+      return;
     }
+    for (const line of lines) onLine(line);
   };
   socket.on('data', onData);
 }

@@ -1,0 +1,57 @@
+/**
+ * Lesson 04 · request and response: a client that sends `--count` pings, one at a
+ * time, waits for each pong, and prints how long each round trip took.
+ *
+ * Each ping carries its number (`ping 3`), and the server echoes it (`pong 3`),
+ * so a pong can never be mistaken for the answer to a different ping.
+ */
+import net from 'node:net';
+import { once } from 'node:events';
+import { fail, parseCli, parseInteger } from '../common/cli.ts';
+import { defaultSocketPath, explainConnectError } from '../common/unix-socket.ts';
+import { LineQueue } from '../common/lines.ts';
+
+const flags = parseCli({
+  usage: 'npx tsx demos/04-bidirectional/client.ts',
+  summary: 'Sends pings to the lesson 04 server one at a time and prints each round-trip time.',
+  flags: {
+    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('04'), description: 'the socket file to connect to' },
+    count: { type: 'string', valueName: 'N', default: '3', description: 'how many pings to send' },
+  },
+});
+const count = parseInteger(flags.count, 'count', 1, 1_000_000);
+const startHint = 'npx tsx demos/04-bidirectional/server.ts';
+
+// #region connect
+const socket = net.connect(flags.socket); // socket() + connect() on the socket file
+try {
+  await once(socket, 'connect');
+} catch (error) {
+  fail(explainConnectError(error as NodeJS.ErrnoException, flags.socket, startHint));
+}
+// After connecting, an error (ECONNRESET: the server died) also ends the queue below.
+socket.on('error', (error) => console.error(`connection lost: ${error.message}`));
+const replies = new LineQueue(socket);
+// #endregion connect
+
+// #region ping-loop
+const roundTrips: number[] = [];
+for (let number = 1; number <= count; number++) {
+  const sent = process.hrtime.bigint();
+  socket.write(`ping ${number}\n`);
+  const reply = await replies.next(); // one line, however many reads it took
+  if (reply === undefined) {
+    fail(`the server closed the connection before answering ping ${number} (${number - 1} of ${count} answered)`);
+  }
+  if (reply !== `pong ${number}`) fail(`expected "pong ${number}", the server said "${reply}"`);
+  const milliseconds = Number(process.hrtime.bigint() - sent) / 1e6;
+  roundTrips.push(milliseconds);
+  console.log(`${reply} in ${milliseconds.toFixed(2)} ms`);
+}
+// #endregion ping-loop
+
+const total = roundTrips.reduce((sum, value) => sum + value, 0);
+const fastest = Math.min(...roundTrips).toFixed(2);
+const slowest = Math.max(...roundTrips).toFixed(2);
+console.log(`${count} pings, ${count} pongs: min ${fastest} ms, average ${(total / count).toFixed(2)} ms, max ${slowest} ms`);
+socket.end(); // FIN: the server sees end-of-file and closes its side too

@@ -1,0 +1,98 @@
+/**
+ * Lesson 04 · request and response: a server that answers every `ping` with `pong`.
+ *
+ * The protocol is one command per line, so `socat`, `nc -U` or five lines of
+ * Python can speak it:
+ *
+ *   ping           → pong
+ *   ping <text>    → pong <text>     (tag your pings to match each pong to its ping)
+ *   (empty line)   → nothing
+ *   anything else  → error unknown command "...": try ping   (the connection stays)
+ *   a line longer than 64 KiB → error line longer than 65536 bytes, then goodbye
+ *
+ * The socket hands us bytes, not lines: one 'data' event may hold half a ping or
+ * three of them. `readLines` (demos/common/lines.ts) puts the lines back together.
+ */
+import net from 'node:net';
+import { fail, parseCli } from '../common/cli.ts';
+import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
+import { MAX_LINE_BYTES, readLines } from '../common/lines.ts';
+
+const flags = parseCli({
+  usage: 'npx tsx demos/04-bidirectional/server.ts',
+  summary: 'Answers every "ping" line with a "pong" line, on a Unix socket, for any number of clients.',
+  flags: {
+    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('04'), description: 'the socket file to listen on' },
+  },
+});
+
+// #region answer
+/** The whole protocol: one request line in, at most one reply line out. */
+function answer(request: string): string | undefined {
+  if (request === '') return undefined; // a stray Enter in nc is not worth an error
+  if (request === 'ping') return 'pong';
+  if (request.startsWith('ping ')) return `pong ${request.slice('ping '.length)}`;
+  return `error unknown command ${JSON.stringify(request.slice(0, 40))}: try ping`;
+}
+// #endregion answer
+
+const clients = new Set<net.Socket>();
+let connections = 0;
+
+// #region connection
+const server = net.createServer((socket) => {
+  const name = `client ${++connections}`;
+  clients.add(socket);
+  console.log(`${name} connected`);
+
+  readLines(
+    socket,
+    (request) => {
+      const reply = answer(request);
+      if (reply !== undefined) send(socket, reply);
+    },
+    {
+      maxLineBytes: MAX_LINE_BYTES,
+      // No newline in sight after 64 KiB: this is not our protocol, or it is an
+      // attack on our memory. Say why, then hang up on this client only.
+      onTooLong: (error) => {
+        console.log(`${name}: ${error.message}, closing its connection`);
+        socket.end(`error ${error.message}\n`, () => socket.destroy());
+      },
+    },
+  );
+
+  // A client that vanishes mid-reply makes write() fail with EPIPE or ECONNRESET.
+  // That is its problem, not the server's: note it and carry on serving the rest.
+  socket.on('error', (error) => console.log(`${name}: ${error.message}`));
+  socket.on('close', () => {
+    clients.delete(socket);
+    console.log(`${name} disconnected`);
+  });
+});
+// #endregion connection
+
+// #region send
+/**
+ * socket.write() queues the reply and libuv write()s it when the socket can take
+ * it. A client that pipelines pings but never reads its pongs would make that
+ * queue grow without end, so when it is full we stop reading this client's
+ * requests until it drains. (The kernel then holds the unread pings, and its
+ * buffer is bounded: the client's own write() blocks. That is backpressure.)
+ */
+function send(socket: net.Socket, line: string): void {
+  const roomForMore = socket.write(`${line}\n`);
+  if (!roomForMore && !socket.isPaused()) {
+    socket.pause();
+    socket.once('drain', () => socket.resume());
+  }
+}
+// #endregion send
+
+try {
+  await listenOnSocketFile(server, flags.socket);
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+console.log(`ping-pong server listening on ${flags.socket} (lines up to ${MAX_LINE_BYTES} bytes)`);
+closeOnSignals(server, clients);

@@ -17,6 +17,7 @@ import net from 'node:net';
 import { fail, parseCli } from '../common/cli.ts';
 import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
 import { MAX_LINE_BYTES, readLines } from '../common/lines.ts';
+import { answer, send } from '../common/ping-protocol.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/04-bidirectional/server.ts',
@@ -25,16 +26,6 @@ const flags = parseCli({
     socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('04'), description: 'the socket file to listen on' },
   },
 });
-
-// #region answer
-/** The whole protocol: one request line in, at most one reply line out. */
-function answer(request: string): string | undefined {
-  if (request === '') return undefined; // a stray Enter in nc is not worth an error
-  if (request === 'ping') return 'pong';
-  if (request.startsWith('ping ')) return `pong ${request.slice('ping '.length)}`;
-  return `error unknown command ${JSON.stringify(request.slice(0, 40))}: try ping`;
-}
-// #endregion answer
 
 const clients = new Set<net.Socket>();
 let connections = 0;
@@ -71,23 +62,6 @@ const server = net.createServer((socket) => {
   });
 });
 // #endregion connection
-
-// #region send
-/**
- * socket.write() queues the reply and libuv write()s it when the socket can take
- * it. A client that pipelines pings but never reads its pongs would make that
- * queue grow without end, so when it is full we stop reading this client's
- * requests until it drains. (The kernel then holds the unread pings, and its
- * buffer is bounded: the client's own write() blocks. That is backpressure.)
- */
-function send(socket: net.Socket, line: string): void {
-  const roomForMore = socket.write(`${line}\n`);
-  if (!roomForMore && !socket.isPaused()) {
-    socket.pause();
-    socket.once('drain', () => socket.resume());
-  }
-}
-// #endregion send
 
 try {
   await listenOnSocketFile(server, flags.socket);

@@ -11,6 +11,7 @@
 import net from 'node:net';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
 import { MAX_LINE_BYTES, readLines } from '../common/lines.ts';
+import { answer, send } from '../common/ping-protocol.ts';
 import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
 
 const flags = parseCli({
@@ -40,24 +41,6 @@ const log = (line: string): void => {
 };
 // #endregion registry
 
-// #region protocol
-/** Lesson 04's protocol: `ping` → `pong`, `ping TAG` → `pong TAG`, one line each. */
-function reply(line: string): string | undefined {
-  if (line === '') return undefined; // a stray Enter in nc is not worth an error
-  if (line === 'ping') return 'pong';
-  if (line.startsWith('ping ')) return `pong ${line.slice('ping '.length)}`;
-  return `error unknown command ${JSON.stringify(line.slice(0, 40))}: try ping`;
-}
-
-/** Lesson 04's backpressure: stop reading a client that does not read its pongs. */
-function send(socket: net.Socket, line: string): void {
-  if (!socket.write(`${line}\n`) && !socket.isPaused()) {
-    socket.pause();
-    socket.once('drain', () => socket.resume());
-  }
-}
-// #endregion protocol
-
 // #region accept
 // 'connection' fires once per accept(): libuv saw the listening socket readable
 // in epoll_wait(), accepted every queued connection and added each to its epoll set.
@@ -71,8 +54,8 @@ const server = net.createServer((socket) => {
   log(`client ${id} connected (${plural(clients.size)})`);
 
   const onLine = (line: string): void => {
-    const answer = reply(line);
-    if (answer !== undefined) send(socket, answer);
+    const reply = answer(line); // lesson 04's protocol and backpressure, from demos/common/ping-protocol.ts
+    if (reply !== undefined) send(socket, reply);
   };
   readLines(socket, onLine, {
     maxLineBytes: MAX_LINE_BYTES,

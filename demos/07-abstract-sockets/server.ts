@@ -14,6 +14,7 @@
 import net from 'node:net';
 import { fail, parseCli, usageError } from '../common/cli.ts';
 import { MAX_LINE_BYTES, readLines } from '../common/lines.ts';
+import { answer, send } from '../common/ping-protocol.ts';
 import { DEFAULT_NAME, abstractAddress, describeKernelName, kernelPadding, unsupportedPlatformProblem } from './abstract-name.ts';
 
 const flags = parseCli({
@@ -37,14 +38,6 @@ try {
 const shownAs = `@${flags.name}`; // how ss and /proc/net/unix print the leading NUL
 // #endregion setup
 
-/** Lesson 04's protocol, unchanged: one request line in, at most one reply line out. */
-function answer(request: string): string | undefined {
-  if (request === '') return undefined;
-  if (request === 'ping') return 'pong';
-  if (request.startsWith('ping ')) return `pong ${request.slice('ping '.length)}`;
-  return `error unknown command ${JSON.stringify(request.slice(0, 40))}: try ping`;
-}
-
 const clients = new Set<net.Socket>();
 let connections = 0;
 
@@ -55,12 +48,8 @@ const server = net.createServer((socket) => {
   readLines(
     socket,
     (request) => {
-      const reply = answer(request);
-      // Pause a client that sends faster than it reads our replies (lesson 04).
-      if (reply !== undefined && !socket.write(`${reply}\n`)) {
-        socket.pause();
-        socket.once('drain', () => socket.resume());
-      }
+      const reply = answer(request); // lesson 04's protocol and backpressure
+      if (reply !== undefined) send(socket, reply);
     },
     {
       maxLineBytes: MAX_LINE_BYTES,

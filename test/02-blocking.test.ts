@@ -69,6 +69,19 @@ describe('02-blocking: one thing at a time', () => {
     expect(holder.stderr).toMatch(/server closed the connection/);
   });
 
+  it('stops cleanly on SIGINT even while a second silent client waits in the queue', async () => {
+    const { server, socket } = await startWithSocket();
+    const first = await startHoldingClient('02', socket, server);
+    // The loop never takes this one: it waits, connected, among the queued connections.
+    const second = spawnScript('02', 'client.ts', ['--socket', socket, '--hold']);
+    await second.waitForLine('holding the line');
+    server.kill('SIGINT');
+    expect((await server.waitForExit(5_000)).code, server.output).toBe(0);
+    expect(existsSync(socket)).toBe(false);
+    expect((await first.waitForExit()).code).toBe(1);
+    expect((await second.waitForExit()).code).toBe(1);
+  });
+
   it('keeps serving after a client vanishes without a word', async () => {
     const { server, socket } = await startWithSocket();
     await runPython('import socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\ns.close()', [socket]);

@@ -31,7 +31,8 @@ if (!['sleep', 'read', 'cpu'].includes(flags.with)) usageError(`--with must be s
 /** The synchronous call. Each one keeps the only JavaScript thread busy until it returns. */
 function freeze(): string {
   if (flags.with === 'sleep') {
-    // fork + exec `sleep`, then wait4() for it: the process sleeps in the kernel.
+    // Spawns `sleep` and waits for it on a private libuv loop: the thread sleeps in
+    // the kernel (epoll_pwait on the child's pipes) until the child exits.
     execSync(`sleep ${seconds}`);
     return `execSync('sleep ${seconds}')`;
   }

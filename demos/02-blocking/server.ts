@@ -26,8 +26,15 @@ const flags = parseCli({
 const SHOWN_BYTES = 200;
 
 const server = net.createServer();
-/** The one client being served right now (a set, so the shutdown helper can close it). */
+/**
+ * Every open connection, the one being served and those still queued behind it, so
+ * that shutdown can close them all: server.close() waits until the last one is gone.
+ */
 const clients = new Set<net.Socket>();
+server.on('connection', (client) => {
+  clients.add(client);
+  client.once('close', () => clients.delete(client));
+});
 
 // #region setup
 // on() turns 'connection' events into an async iterator, and queues the ones that
@@ -51,10 +58,8 @@ let ticks = 0;
 console.log('waiting for a connection (accept)');
 for await (const [client] of connections as AsyncIterableIterator<[net.Socket]>) {
   clientNumber += 1;
-  clients.add(client);
   console.log(`client ${clientNumber} connected; waiting for its message (recv) — nothing else runs until it leaves`);
   await serveUntilItLeaves(client, clientNumber);
-  clients.delete(client);
 
   // The loop's other work: in a game this would draw a frame, in a daemon check timers.
   ticks += 1;

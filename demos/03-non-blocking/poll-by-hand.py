@@ -20,7 +20,7 @@ server.bind(args.socket)
 server.listen()
 print(f"python polling server listening on {args.socket}", flush=True)
 
-clients, passes = {}, 0
+clients, passes, clients_so_far = {}, 0, 0
 try:
     while args.passes == 0 or passes < args.passes:
         passes += 1
@@ -28,7 +28,8 @@ try:
         try:
             conn, _ = server.accept()  # accept4(): a waiting connection, or EAGAIN
             conn.setblocking(False)
-            clients[conn] = len(clients) + 1
+            clients_so_far += 1  # not len(clients) + 1: numbers must not repeat after someone leaves
+            clients[conn] = clients_so_far
             seen.append(f"accept: client {clients[conn]} connected")
         except BlockingIOError:
             seen.append("accept: nothing yet (EAGAIN)")

@@ -48,7 +48,7 @@ export function sendOneMessage({ socket: socketPath, message, hold }: OneMessage
       const reason = await waitUntilToldToLeave();
       console.log(`${reason}: leaving`);
     }
-    // end() hands the message to the kernel, then sends a FIN ("no more from me").
+    // end() hands the message to the kernel, then shutdown(SHUT_WR): "no more from me".
     // Once the kernel has it we are done: whether the server reads it now or in
     // a minute is the server's business. That is why a second client never waits.
     socket.end(`${message}\n`, () => {

@@ -1,6 +1,6 @@
 /**
  * Lesson 04's protocol, kept for every later server that speaks it (05, 07, 08):
- * one request per line, at most one reply per line.
+ * one request per line, at most one reply line per request.
  *
  *   ping           → pong
  *   ping <text>    → pong <text>     (tag your pings to match each pong to its ping)

@@ -208,7 +208,7 @@ describe('01-unix-socket: hello, socket', () => {
   });
 
   describe('shutting down', () => {
-    for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
       it(`${signal} removes the socket file and the server exits 0`, async () => {
         const path = socketPath();
         const { server } = await startServer('01', ['--socket', path]);

@@ -70,3 +70,5 @@ try {
 }
 console.log(`ping-pong server listening on ${flags.socket} (lines up to ${MAX_LINE_BYTES} bytes)`);
 closeOnSignals(server, clients);
+// After listening, an 'error' is a failed accept4() (EMFILE: out of descriptors): log it, keep serving (lesson 01).
+server.on('error', (error) => console.error(`server error: ${error.message}`));

@@ -4,7 +4,7 @@
  * stale file from a live server, and what a client's connect errors mean.
  */
 import net from 'node:net';
-import { lstatSync, unlinkSync } from 'node:fs';
+import { lstatSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -78,7 +78,7 @@ export async function listenOnSocketFile(server: net.Server, path: string, backl
     if (!(await isStaleSocket(path))) {
       throw new Error(`another server is already listening on ${path}: stop it first, or choose another --socket path`);
     }
-    unlinkSync(path); // refused: nobody is home, the file is a leftover
+    rmSync(path, { force: true }); // refused: nobody is home, the file is a leftover (force: it may be gone already)
     await listenUserOnly(server, path, backlog);
   }
 }
@@ -140,8 +140,9 @@ function isOtherKindOfFile(path: string): boolean {
 
 // #region shutdown
 /**
- * On Ctrl-C (SIGINT) or `kill` (SIGTERM): stop accepting, close every client, and
- * exit 0. Closing the server makes libuv unlink() the socket file it created.
+ * On Ctrl-C (SIGINT), `kill` (SIGTERM) or a closed terminal (SIGHUP): stop accepting,
+ * close every client, and exit 0. Closing the server makes libuv unlink() the socket
+ * file it created. Only SIGKILL (or a crash) leaves the file behind.
  */
 export function closeOnSignals(server: net.Server, clients: Iterable<net.Socket>, log = console.log): void {
   const shutdown = (signal: NodeJS.Signals): void => {
@@ -151,5 +152,6 @@ export function closeOnSignals(server: net.Server, clients: Iterable<net.Socket>
   };
   process.once('SIGINT', shutdown);
   process.once('SIGTERM', shutdown);
+  process.once('SIGHUP', shutdown);
 }
 // #endregion shutdown

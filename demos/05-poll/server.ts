@@ -47,12 +47,18 @@ const log = (line: string): void => {
 const server = net.createServer((socket) => {
   if (clients.size >= maxClients) return refuse(socket);
   const id = nextId++;
-  let leaving = 'end of stream'; // why it goes, unless an error or we say otherwise
   clients.add(socket);
   sinceIdle.came += 1;
   sinceIdle.peak = Math.max(sinceIdle.peak, clients.size);
   log(`client ${id} connected (${plural(clients.size)})`);
+  serve(socket, id);
+});
+// #endregion accept
 
+// #region serve
+/** One client's whole life: its lines get answers, and every way it can go is noted for the log. */
+function serve(socket: net.Socket, id: number): void {
+  let leaving = 'end of stream'; // why it goes, unless an error or we say otherwise
   const onLine = (line: string): void => {
     const reply = answer(line); // lesson 04's protocol and backpressure, from demos/common/ping-protocol.ts
     if (reply !== undefined) send(socket, reply);
@@ -70,8 +76,8 @@ const server = net.createServer((socket) => {
     leaving = error.code ?? error.message;
   });
   socket.on('close', () => forget(socket, id, shuttingDown ? 'server shutting down' : leaving));
-});
-// #endregion accept
+}
+// #endregion serve
 
 // #region leave
 /** Every way out ends here: end of stream, reset, EPIPE, line too long, shutdown. */

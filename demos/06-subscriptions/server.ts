@@ -72,25 +72,34 @@ function handle(client: Client, line: string): void {
     case 'ping':
       count += 1;
       send(client, { type: 'pong', count });
-      publish({ type: 'update', count });
-      return;
+      return publish({ type: 'update', count });
     case 'get':
       return send(client, { type: 'count', count });
     case 'subscribe':
-      // Join and learn the current value in one step. Nothing can happen between
-      // the two: this loop runs one request at a time, so no update slips past.
-      subscribers.add(client);
-      console.log(`client ${client.id} subscribed (${subscribers.size} subscribed)`);
-      return send(client, { type: 'subscribed', count });
+      return subscribe(client);
     case 'unsubscribe':
-      subscribers.delete(client);
-      console.log(`client ${client.id} unsubscribed (${subscribers.size} subscribed)`);
-      return send(client, { type: 'unsubscribed' });
+      return unsubscribe(client);
     default:
       request satisfies never; // a new request type without a case here fails to compile
   }
 }
 // #endregion handle
+
+// #region subscribe
+// Join and learn the current value in one step. Nothing can happen between the
+// two: this loop runs one request at a time, so no update slips past.
+function subscribe(client: Client): void {
+  subscribers.add(client);
+  console.log(`client ${client.id} subscribed (${subscribers.size} subscribed)`);
+  send(client, { type: 'subscribed', count });
+}
+
+function unsubscribe(client: Client): void {
+  subscribers.delete(client);
+  console.log(`client ${client.id} unsubscribed (${subscribers.size} subscribed)`);
+  send(client, { type: 'unsubscribed' });
+}
+// #endregion subscribe
 
 // #region send
 function send(client: Client, message: Reply): void {
@@ -102,8 +111,9 @@ function send(client: Client, message: Reply): void {
  * (the write() system call fails with EAGAIN) waits in this process's memory,
  * counted by socket.writableLength, and libuv sends it when epoll reports the
  * socket writable again. write() returns false once that queue passes the
- * high-water mark (16 KiB on Node 20, 64 KiB from 22); 'drain' follows when it is empty. Until then we read no more requests from
- * this client: each one would add a reply to the pile it is not reading.
+ * high-water mark (16 KiB on Node 20, 64 KiB from 22); 'drain' follows when it
+ * is empty. Until then we read no more requests from this client: each one
+ * would add a reply to the pile it is not reading.
  */
 function write(client: Client, line: string): void {
   const { socket } = client;

@@ -147,11 +147,13 @@ function highlight(code: string, lang: string): string {
  * (theme.css) fits so many columns before a line wraps, and so many lines under a title.
  */
 const CODE_SIZES = [
-  { name: 'code-l', columns: 73, lines: 13 },
-  { name: 'code-m', columns: 83, lines: 15 },
-  { name: 'code-s', columns: 98, lines: 18 },
-  { name: 'code-xs', columns: 113, lines: 21 },
-  { name: 'code-xxs', columns: 126, lines: 24 },
+  // Line budgets leave room for a title and a line of text: a 16-line region at 'code-s'
+  // with a title overflowed the frame by a few pixels when the budget said 18.
+  { name: 'code-l', columns: 73, lines: 12 },
+  { name: 'code-m', columns: 83, lines: 14 },
+  { name: 'code-s', columns: 98, lines: 16 },
+  { name: 'code-xs', columns: 113, lines: 19 },
+  { name: 'code-xxs', columns: 126, lines: 22 },
 ] as const;
 
 function codeSizeClass(info: CodeInfo): string {

@@ -107,13 +107,10 @@ function send(client: Client, message: Reply): void {
 }
 
 /**
- * socket.write() never refuses: what the kernel's socket buffer cannot take now
- * (the write() system call fails with EAGAIN) waits in this process's memory,
- * counted by socket.writableLength, and libuv sends it when epoll reports the
- * socket writable again. write() returns false once that queue passes the
- * high-water mark (16 KiB on Node 20, 64 KiB from 22); 'drain' follows when it
- * is empty. Until then we read no more requests from this client: each one
- * would add a reply to the pile it is not reading.
+ * What the kernel cannot take now (write() fails with EAGAIN) waits in our memory,
+ * counted by socket.writableLength, until epoll says the socket is writable again.
+ * Past the high-water mark write() returns false: read no more requests from this
+ * client until 'drain', since each would add a reply to the pile it is not reading.
  */
 function write(client: Client, line: string): void {
   const { socket } = client;

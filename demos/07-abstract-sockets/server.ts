@@ -95,4 +95,5 @@ function shutdown(signal: NodeJS.Signals): void {
 }
 process.once('SIGINT', shutdown);
 process.once('SIGTERM', shutdown);
+process.once('SIGHUP', shutdown); // the terminal closed
 // #endregion shutdown

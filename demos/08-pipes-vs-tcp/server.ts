@@ -157,7 +157,7 @@ try {
 }
 console.log(`ping-pong server (${transport}) listening on ${address}`);
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     console.log(`${signal}: closing clients and removing what the server created`);
     stop();

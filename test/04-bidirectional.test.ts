@@ -4,21 +4,19 @@
  * `npm run verify -- 04 my-server.ts` runs these end-to-end tests against your own server.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  REPO_ROOT,
   connectLines,
   hasCommand,
   runPython,
   runScript,
+  runShell,
   spawnScript,
+  spawnShell,
   startServer,
   tempDir,
   verifying,
-  withTimeout,
   type DemoProcess,
   type LineClient,
 } from './harness/index.ts';
@@ -50,35 +48,9 @@ async function startPingServer(): Promise<{ path: string; server: DemoProcess }>
   return { path, server };
 }
 
-interface ShellResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command from the lesson through `sh -c`, with the default socket path swapped for `path`. */
-function runShell(command: string, path = DEFAULT_SOCKET): Promise<ShellResult> {
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', command.replaceAll(DEFAULT_SOCKET, path)], { cwd: REPO_ROOT });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    }),
-    15_000,
-    `"${command}" did not finish`,
-  );
-}
-
-/** What a lesson command prints, once it has exited 0 (otherwise its stderr, as the failure). */
-async function shellOutput(command: string, path = DEFAULT_SOCKET): Promise<string> {
-  const result = await runShell(command, path);
-  if (result.code !== 0) throw new Error(`"${command}" exited with code ${result.code}: ${result.stderr}`);
-  return result.stdout;
+/** What a lesson command prints, with the default socket path swapped for `path`; rejects (with its stderr) unless it exits 0. */
+function shellOutput(command: string, path = DEFAULT_SOCKET): Promise<string> {
+  return runShell(command.replaceAll(DEFAULT_SOCKET, path));
 }
 
 /** Sends `ping <tag>` and expects `pong <tag>` back. */
@@ -279,21 +251,10 @@ describe('04 · the commands the lesson shows', () => {
   // nc (openbsd) is optional; the test types into it as a learner would, then hangs up.
   it.skipIf(!hasCommand('nc'))('nc -U: a typed session gets pongs and errors line by line', async () => {
     const { path } = await startPingServer();
-    const child = spawn('sh', ['-c', `exec ${NC_SESSION.replaceAll(DEFAULT_SOCKET, path)}`], { cwd: REPO_ROOT });
-    try {
-      let stdout = '';
-      const threeLines = new Promise<void>((done) =>
-        child.stdout.on('data', (chunk: Buffer) => {
-          stdout += chunk.toString();
-          if (stdout.split('\n').length > 3) done();
-        }),
-      );
-      child.stdin.write('ping\nhello\nping 42\n');
-      await withTimeout(threeLines, 10_000, 'nc did not print three lines');
-      expect(stdout).toBe('pong\nerror unknown command "hello": try ping\npong 42\n');
-    } finally {
-      child.kill('SIGTERM');
-    }
+    const nc = spawnShell(NC_SESSION.replaceAll(DEFAULT_SOCKET, path)); // teardown hangs up (kills it)
+    nc.child.stdin?.write('ping\nhello\nping 42\n');
+    await nc.waitForLine('pong 42');
+    expect(nc.stdout).toBe('pong\nerror unknown command "hello": try ping\npong 42');
   });
 
   it.skipIf(!hasCommand('python3'))('python3: a stream socket merges three writes into one read', async () => {
@@ -337,29 +298,18 @@ describe('04 · the commands the lesson shows', () => {
       const path = join(dir, '04.sock');
       const trace = join(dir, '04.trace');
       const command = STRACE_SERVER.replaceAll(DEFAULT_SOCKET, path).replaceAll('/tmp/ping-pong-04.trace', trace);
-      // Its own process group, so the whole group (sh, strace, node) can be stopped at once.
-      const child = spawn('sh', ['-c', command], { cwd: REPO_ROOT, detached: true });
-      let output = '';
-      const ready = new Promise<boolean>((resolve) => {
-        const onData = (chunk: Buffer): void => {
-          output += chunk.toString();
-          if (output.includes('listening on')) resolve(true);
-        };
-        child.stdout.on('data', onData);
-        child.stderr.on('data', onData);
-        child.once('close', () => resolve(false));
-      });
+      // Its own process group, so kill() stops the whole group (sh, strace, node) at once.
+      const traced = spawnShell(command);
       try {
-        if (!(await withTimeout(ready, 20_000, 'the traced server did not start'))) {
-          if (/Operation not permitted|ptrace/i.test(output)) context.skip(`strace is not allowed here: ${output.trim()}`);
-          throw new Error(`the traced server exited: ${output}`);
-        }
-        expect(await shellOutput(SOCAT_THREE_PINGS, path)).toBe('pong\npong\npong\n');
-        await shellOutput(PYTHON_OVERSIZED, path);
-      } finally {
-        if (child.pid !== undefined && child.exitCode === null) process.kill(-child.pid, 'SIGTERM');
-        if (child.exitCode === null) await once(child, 'close');
+        await traced.waitForLine('listening on', { timeoutMs: 20_000 });
+      } catch (error) {
+        if (traced.exitStatus && /Operation not permitted|ptrace/i.test(traced.output)) context.skip(`strace is not allowed here: ${traced.output.trim()}`);
+        throw error;
       }
+      expect(await shellOutput(SOCAT_THREE_PINGS, path)).toBe('pong\npong\npong\n');
+      await shellOutput(PYTHON_OVERSIZED, path);
+      traced.kill('SIGTERM'); // strace writes out the rest of its trace as it exits
+      await traced.waitForExit();
       expect(existsSync(trace)).toBe(true);
       // -yy names each descriptor, so grepping for the socket path keeps only its reads and writes.
       const grep = GREP_TRACE.replaceAll(DEFAULT_SOCKET, path).replaceAll('/tmp/ping-pong-04.trace', trace);

@@ -3,20 +3,21 @@
  * `npm run verify -- 05 my-server.ts` runs the end-to-end tests against your own server.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  REPO_ROOT,
   connectLines,
   hasCommand,
   runPython,
   runScript,
+  runShellResult,
   spawnScript,
+  spawnShell,
   startServer,
   tempDir,
   verifying,
-  withTimeout,
+  type ShellResult,
 } from './harness/index.ts';
 
 /** The path the lesson's commands show; tests swap it for a fresh temp path. */
@@ -42,29 +43,11 @@ function socketPath(): string {
   return join(tempDir(), '05.sock');
 }
 
-interface ShellResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
-
-/** Runs a command the lesson shows through `sh -c`, aimed at this test's socket and server. */
-function runShell(command: string, target: { path: string; pid?: number }, timeoutMs = 15_000): Promise<ShellResult> {
+/** Runs a command the lesson shows, aimed at this test's socket and server. */
+function runLessonCommand(command: string, target: { path: string; pid?: number }): Promise<ShellResult> {
   let line = command.replaceAll(DEFAULT_SOCKET, target.path);
   if (target.pid !== undefined) line = line.replaceAll(FIND_SERVER, String(target.pid));
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', line], { cwd: REPO_ROOT });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-    }),
-    timeoutMs,
-    `"${line}" did not finish`,
-  );
+  return runShellResult(line);
 }
 
 /** Whether strace can trace here (containers often forbid ptrace). */
@@ -247,7 +230,7 @@ describe('05-poll: the lesson, by hand', () => {
     // (skipped without python3)
     const path = socketPath();
     await startServer('05', ['--socket', path]);
-    const result = await runShell('python3 demos/05-poll/poll-clients.py /tmp/ping-pong-05.sock', { path });
+    const result = await runLessonCommand('python3 demos/05-poll/poll-clients.py /tmp/ping-pong-05.sock', { path });
     expect(result.code, result.stdout + result.stderr).toBe(0);
     expect(result.stdout).toContain('poll() over 3 sockets');
     expect(result.stdout).toContain('6 of 6 pongs on the right connection');
@@ -257,7 +240,7 @@ describe('05-poll: the lesson, by hand', () => {
     // (skipped without socat)
     const path = socketPath();
     await startServer('05', ['--socket', path]);
-    const result = await runShell(SOCAT_PING, { path });
+    const result = await runLessonCommand(SOCAT_PING, { path });
     expect(result.stdout).toBe('pong hello\npong\n');
   });
 
@@ -266,7 +249,7 @@ describe('05-poll: the lesson, by hand', () => {
     const { server } = await startServer('05', ['--socket', path]);
     await Promise.all(Array.from({ length: 5 }, () => connectLines(path)));
     await server.waitForLine(/\(5 clients\)/);
-    const result = await runShell('ss -xH src /tmp/ping-pong-05.sock | wc -l', { path });
+    const result = await runLessonCommand('ss -xH src /tmp/ping-pong-05.sock | wc -l', { path });
     expect(result.stdout.trim()).toBe('5');
   });
 
@@ -277,13 +260,13 @@ describe('05-poll: the lesson, by hand', () => {
       const path = socketPath();
       const { server } = await startServer('05', ['--socket', path, '--backlog', '5', '--quiet']);
       const pid = server.child.pid;
-      expect((await runShell(FREEZE, { path, pid })).code).toBe(0);
+      expect((await runLessonCommand(FREEZE, { path, pid })).code).toBe(0);
       const client = spawnScript('05', 'client.ts', ['--socket', path, '--clients', '20', '--count', '1', '--retries', '0']);
       // 'connect' fires for 6 of them although the frozen server has accepted none.
       await client.waitForLine('connections: 6 connected, 14 failed');
-      const queue = await runShell('ss -xl src /tmp/ping-pong-05.sock', { path, pid });
+      const queue = await runLessonCommand('ss -xl src /tmp/ping-pong-05.sock', { path, pid });
       expect(queue.stdout).toMatch(/LISTEN\s+6\s+5\s/); // Recv-Q: queued now; Send-Q: the backlog
-      expect((await runShell(THAW, { path, pid })).code).toBe(0);
+      expect((await runLessonCommand(THAW, { path, pid })).code).toBe(0);
 
       await client.waitForExit();
       expect(client.exitStatus?.code).toBe(1);
@@ -296,9 +279,9 @@ describe('05-poll: the lesson, by hand', () => {
   it('runs with SIGPIPE ignored, as every Node process does (and grep does not)', async () => {
     const path = socketPath();
     const { server } = await startServer('05', ['--socket', path]);
-    const result = await runShell(SIGNALS_IGNORED, { path, pid: server.child.pid });
+    const result = await runLessonCommand(SIGNALS_IGNORED, { path, pid: server.child.pid });
     expect(ignores(result.stdout, SIGPIPE), result.stdout).toBe(true);
-    const own = await runShell(OWN_SIGNALS_IGNORED, { path });
+    const own = await runLessonCommand(OWN_SIGNALS_IGNORED, { path });
     expect(ignores(own.stdout, SIGPIPE), own.stdout).toBe(false);
   });
 
@@ -307,12 +290,12 @@ describe('05-poll: the lesson, by hand', () => {
     const path = socketPath();
     const { server } = await startServer('05', ['--socket', path]);
     const pid = server.child.pid;
-    expect((await runShell(FREEZE, { path, pid })).code).toBe(0);
+    expect((await runLessonCommand(FREEZE, { path, pid })).code).toBe(0);
     try {
       // The frozen server cannot accept, yet socat connects (the kernel queues it), sends and leaves.
-      expect((await runShell(SOCAT_TOO_LATE, { path, pid })).code).toBe(0);
+      expect((await runLessonCommand(SOCAT_TOO_LATE, { path, pid })).code).toBe(0);
     } finally {
-      await runShell(THAW, { path, pid });
+      await runLessonCommand(THAW, { path, pid });
     }
     await server.waitForLine(/client 1 disconnected: EPIPE \(0 clients\)/);
   });
@@ -321,45 +304,21 @@ describe('05-poll: the lesson, by hand', () => {
     // (skipped without a working strace, and under verify: the command runs the demo server)
     const path = socketPath();
     const command = 'strace -f -e trace=epoll_wait,epoll_pwait,epoll_ctl node --import tsx demos/05-poll/server.ts';
-    const traced = spawn('sh', ['-c', `${command} --socket ${path}`], { cwd: REPO_ROOT, detached: true });
-    let output = '';
-    let trace = '';
-    traced.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-    traced.stderr.on('data', (chunk: Buffer) => (trace += chunk.toString()));
-    const until = (done: () => boolean, what: string): Promise<void> =>
-      withTimeout(
-        new Promise((resolve) => {
-          const check = (): void => void (done() && resolve());
-          traced.stdout.on('data', check);
-          traced.stderr.on('data', check);
-          check();
-        }),
-        20_000,
-        `the traced server ${what}`,
-      );
-    try {
-      await until(() => output.includes('listening on'), 'never said it was listening');
-      const before = trace.length;
-      const client = await connectLines(path);
-      client.send('ping traced\n');
-      expect(await client.nextLine()).toBe('pong traced');
-      await client.close();
-      const watchClient = /epoll_ctl\(\d+, EPOLL_CTL_ADD, \d+, \{events=EPOLLIN/; // watch the new client
-      const waitForReady = /epoll_p?wait\(\d+, \[\{events=EPOLLIN/; // one wait, told who is ready
-      const forgetClient = /EPOLL_CTL_DEL/; // stop watching it once it has gone
-      const during = (): string => trace.slice(before);
-      await until(
-        () => watchClient.test(during()) && waitForReady.test(during()) && forgetClient.test(during()),
-        'did not add, wait on and remove the client in epoll',
-      );
-      expect(during()).toMatch(watchClient);
-      expect(during()).toMatch(waitForReady);
-    } finally {
-      try {
-        if (traced.pid !== undefined) process.kill(-traced.pid, 'SIGKILL'); // strace and the server with it
-      } catch {
-        // already gone
-      }
+    // Its own process group: teardown kills strace and the server with it.
+    const traced = spawnShell(`${command} --socket ${path}`);
+    await traced.waitForLine('listening on', { timeoutMs: 20_000 });
+    const watchClient = /epoll_ctl\(\d+, EPOLL_CTL_ADD, \d+, \{events=EPOLLIN/; // watch the new client
+    const waitForReady = /epoll_p?wait\(\d+, \[\{events=EPOLLIN/; // one wait, told who is ready
+    const forgetClient = /EPOLL_CTL_DEL/; // stop watching it once it has gone
+    const calls = [watchClient, waitForReady, forgetClient];
+    const before = calls.map((call) => traced.matching(call).length); // what the server did before the client came
+    const client = await connectLines(path);
+    client.send('ping traced\n');
+    expect(await client.nextLine()).toBe('pong traced');
+    await client.close();
+    // One more of each than before: added, waited on and removed for this client.
+    for (const [index, call] of calls.entries()) {
+      await traced.waitForLine(call, { count: (before[index] ?? 0) + 1, timeoutMs: 20_000 });
     }
   });
 });

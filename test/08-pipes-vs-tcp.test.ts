@@ -5,10 +5,9 @@
  * `npm run verify -- 08 my-server.ts` runs the end-to-end tests against your own server.
  */
 import { describe, expect, it } from 'vitest';
-import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT, connectLines, hasCommand, runPython, runScript, startServer, tempDir, verifying, withTimeout } from './harness/index.ts';
+import { connectLines, hasCommand, runPython, runScript, runShellResult, spawnShell, startServer, tempDir, verifying, type ShellResult } from './harness/index.ts';
 import { compileReference } from '../demos/08-pipes-vs-tcp/bench/reference.ts';
 import { TextLineSplitter } from '../demos/08-pipes-vs-tcp/text-lines.ts';
 import { LineSplitter, LineTooLongError } from '../demos/common/lines.ts';
@@ -24,23 +23,16 @@ const PYTHON_TCP = String.raw`python3 -c 'import socket, sys; s = socket.create_
 const BENCH_QUICK_JSON = 'npm run bench -- --quick --json';
 const BENCH_SPLIT = 'npm run bench -- --pin split --quick';
 
-function runShell(command: string, swaps: Record<string, string>, args: string[] = []): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** One argument, quoted for `sh`. */
+function shellQuote(word: string): string {
+  return `'${word.replaceAll("'", `'\\''`)}'`;
+}
+
+/** Runs a command the lesson shows with the default paths swapped (`swaps`) and `args` added at the end; the benchmark takes a while. */
+function runLessonCommand(command: string, swaps: Record<string, string>, args: string[] = []): Promise<ShellResult> {
   let line = command;
   for (const [from, to] of Object.entries(swaps)) line = line.replaceAll(from, to);
-  return withTimeout(
-    new Promise((resolve, reject) => {
-      const child = spawn('sh', ['-c', `${line} "$@"`, 'sh', ...args], { cwd: REPO_ROOT });
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-      child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-      child.once('error', reject);
-      child.once('close', (code) => resolve({ code, stdout, stderr }));
-      child.stdin.end();
-    }),
-    90_000,
-    `"${command}" did not finish`,
-  );
+  return runShellResult([line, ...args.map(shellQuote)].join(' '), 90_000);
 }
 
 /** The client's flags for each transport, from the address the server printed. */
@@ -147,18 +139,18 @@ describe('08 · named pipes have no connections', () => {
   it('makes its FIFOs user-only and removes them on SIGTERM', async () => {
     const dir = join(tempDir(), 'fifos');
     const { server } = await startServer('08', ['--transport', 'fifo', '--fifo-dir', dir]);
-    const listing = await runShell(LS_FIFOS, { [DEFAULT_FIFO_DIR]: dir });
+    const listing = await runLessonCommand(LS_FIFOS, { [DEFAULT_FIFO_DIR]: dir });
     expect(listing.stdout).toMatch(/^prw------- .* to-client$/m);
     expect(listing.stdout).toMatch(/^prw------- .* to-server$/m);
     server.kill('SIGTERM');
     expect((await server.waitForExit()).code).toBe(0);
-    expect((await runShell(LS_FIFOS, { [DEFAULT_FIFO_DIR]: dir })).code).not.toBe(0);
+    expect((await runLessonCommand(LS_FIFOS, { [DEFAULT_FIFO_DIR]: dir })).code).not.toBe(0);
   });
 
   it('answers a ping written into the FIFO by hand from the shell', async () => {
     const dir = join(tempDir(), 'fifos');
     await startServer('08', ['--transport', 'fifo', '--fifo-dir', dir]);
-    const result = await runShell(FIFO_BY_HAND, { [DEFAULT_FIFO_DIR]: dir });
+    const result = await runLessonCommand(FIFO_BY_HAND, { [DEFAULT_FIFO_DIR]: dir });
     expect(result.stdout.trim()).toBe('pong by hand');
   });
 });
@@ -180,7 +172,7 @@ describe('08 · TCP and Nagle', () => {
     const port = /(\d+)$/.exec(address)?.[1] ?? '';
     const program = /python3 -c '(.*)' 41234$/.exec(PYTHON_TCP)?.[1] ?? '';
     expect(await runPython(program, [port])).toBe('pong from python\n');
-    const shown = await runShell(PYTHON_TCP, { 41234: port });
+    const shown = await runLessonCommand(PYTHON_TCP, { 41234: port });
     expect(shown.stdout).toBe('pong from python\n');
   });
 
@@ -188,7 +180,7 @@ describe('08 · TCP and Nagle', () => {
   it.skipIf(!hasCommand('socat'))('talks to socat over the Unix socket', async () => {
     const path = join(tempDir(), '08.sock');
     await startServer('08', ['--socket', path]);
-    const result = await runShell(SOCAT_UNIX, { [DEFAULT_SOCKET]: path });
+    const result = await runLessonCommand(SOCAT_UNIX, { [DEFAULT_SOCKET]: path });
     expect(result.stdout).toBe('pong\npong hello\nerror unknown command "hello": try ping\n');
   });
 });
@@ -196,7 +188,7 @@ describe('08 · TCP and Nagle', () => {
 describe('08 · the benchmark', () => {
   it.skipIf(verifying('08'))('npm run bench -- --quick --json measures every transport and draws a valid SVG chart', { timeout: 120_000 }, async () => {
     const svg = join(tempDir(), 'bench.svg');
-    const result = await runShell(BENCH_QUICK_JSON, {}, ['--svg', svg]);
+    const result = await runLessonCommand(BENCH_QUICK_JSON, {}, ['--svg', svg]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as { rows: Array<{ transport: string; scenario: string; node: { perSecond: number }; c?: { perSecond: number } }> };
     for (const transport of ['fifo', 'unix', 'tcp']) {
@@ -214,7 +206,7 @@ describe('08 · the benchmark', () => {
 
   // taskset (util-linux) is on every Linux we support; elsewhere the bench says it runs unpinned.
   it.skipIf(verifying('08') || !hasCommand('taskset'))('npm run bench -- --pin split puts the server and the client on different CPUs, and says so', { timeout: 120_000 }, async () => {
-    const result = await runShell(BENCH_SPLIT, {}, ['--json', '--svg', join(tempDir(), 'split.svg')]);
+    const result = await runLessonCommand(BENCH_SPLIT, {}, ['--json', '--svg', join(tempDir(), 'split.svg')]);
     expect(result.code, result.stderr).toBe(0);
     const report = JSON.parse(result.stdout.slice(result.stdout.indexOf('{'))) as { placement: string };
     expect(report.placement).toMatch(/^split: server on CPU 0, client on CPU 1|^unpinned/);
@@ -225,16 +217,12 @@ describe('08 · the benchmark', () => {
     const compiled = compileReference(dir);
     if (!('binary' in compiled)) throw new Error(compiled.missing);
     const path = join(dir, 'c.sock');
-    const server = spawn(compiled.binary, ['server', 'unix', path], { stdio: ['ignore', 'pipe', 'inherit'] });
-    try {
-      await withTimeout(new Promise((resolve) => server.stdout.once('data', resolve)), 5_000, 'the C server did not start');
-      const client = await connectLines(path);
-      client.send('ping\nping from C\n');
-      expect(await client.nextLine()).toBe('pong');
-      expect(await client.nextLine()).toBe('pong from C');
-    } finally {
-      server.kill();
-    }
+    const server = spawnShell([compiled.binary, 'server', 'unix', path].map(shellQuote).join(' ')); // killed at teardown
+    await server.waitForLine('listening on', { timeoutMs: 5_000 });
+    const client = await connectLines(path);
+    client.send('ping\nping from C\n');
+    expect(await client.nextLine()).toBe('pong');
+    expect(await client.nextLine()).toBe('pong from C');
   });
 });
 

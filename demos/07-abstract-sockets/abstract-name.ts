@@ -4,6 +4,7 @@
  * kernel really holds (from /proc/net/unix), padding included.
  */
 import { readFileSync } from 'node:fs';
+import { fail, usageError } from '../common/cli.ts';
 
 export const DEFAULT_NAME = 'ping-pong-07';
 
@@ -41,6 +42,23 @@ export function abstractAddress(name: string): string {
   return `\0${name}`;
 }
 // #endregion address
+
+// #region or-exit
+/**
+ * The first thing the server and the client both do: stop with one line on a
+ * platform without abstract names (exit 1), or on a name that does not fit (a
+ * usage error, exit 2), and otherwise hand back the address to listen on or dial.
+ */
+export function abstractAddressOrExit(name: string): string {
+  const problem = unsupportedPlatformProblem();
+  if (problem !== undefined) fail(problem);
+  try {
+    return abstractAddress(name);
+  } catch (error) {
+    usageError(error instanceof Error ? error.message : String(error));
+  }
+}
+// #endregion or-exit
 
 // #region kernel-name
 /**

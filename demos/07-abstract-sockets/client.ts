@@ -6,9 +6,9 @@
  * the end (a Node 20 server and a Node 22 client, or the other way round).
  */
 import net from 'node:net';
-import { fail, parseCli, usageError } from '../common/cli.ts';
+import { fail, parseCli } from '../common/cli.ts';
 import { LineQueue } from '../common/lines.ts';
-import { DEFAULT_NAME, abstractAddress, kernelPadding, nodePadsAbstractNames, unsupportedPlatformProblem } from './abstract-name.ts';
+import { DEFAULT_NAME, abstractAddressOrExit, kernelPadding, nodePadsAbstractNames } from './abstract-name.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/07-abstract-sockets/client.ts',
@@ -18,14 +18,7 @@ const flags = parseCli({
   },
 });
 
-const problem = unsupportedPlatformProblem();
-if (problem !== undefined) fail(problem);
-let address: string;
-try {
-  address = abstractAddress(flags.name);
-} catch (error) {
-  usageError(error instanceof Error ? error.message : String(error));
-}
+const address = abstractAddressOrExit(flags.name);
 const startHint = `npx tsx demos/07-abstract-sockets/server.ts --name ${flags.name}`;
 
 // #region refused

@@ -12,10 +12,10 @@
  *   anything else  → error unknown command "...": try ping
  */
 import net from 'node:net';
-import { fail, parseCli, usageError } from '../common/cli.ts';
+import { fail, parseCli } from '../common/cli.ts';
 import { MAX_LINE_BYTES, readLines } from '../common/lines.ts';
 import { answer, send } from '../common/ping-protocol.ts';
-import { DEFAULT_NAME, abstractAddress, describeKernelName, kernelPadding, unsupportedPlatformProblem } from './abstract-name.ts';
+import { DEFAULT_NAME, abstractAddressOrExit, describeKernelName, kernelPadding } from './abstract-name.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/07-abstract-sockets/server.ts',
@@ -26,15 +26,7 @@ const flags = parseCli({
 });
 
 // #region setup
-const problem = unsupportedPlatformProblem();
-if (problem !== undefined) fail(problem);
-
-let address: string;
-try {
-  address = abstractAddress(flags.name);
-} catch (error) {
-  usageError(error instanceof Error ? error.message : String(error));
-}
+const address = abstractAddressOrExit(flags.name); // Linux only, and at most 107 bytes
 const shownAs = `@${flags.name}`; // how ss and /proc/net/unix print the leading NUL
 // #endregion setup
 

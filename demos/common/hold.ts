@@ -5,8 +5,8 @@
  * shows that its polling server does not.
  */
 import net from 'node:net';
-import { fail } from './cli.ts';
-import { explainConnectError } from './unix-socket.ts';
+import { fail, type FlagSpec } from './cli.ts';
+import { defaultSocketPath, explainConnectError } from './unix-socket.ts';
 
 // #region hold
 /** Resolves when the user says "go": a line on stdin, the end of stdin, or a signal. */
@@ -24,6 +24,18 @@ export function waitUntilToldToLeave(): Promise<string> {
   });
 }
 // #endregion hold
+
+/** The client's flags, for `parseCli`: lessons 02 and 03 differ only in the default socket. */
+export function oneMessageFlags(lesson: string) {
+  return {
+    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath(lesson), description: 'socket file to connect to' },
+    message: { type: 'string', valueName: 'TEXT', default: 'ping', description: 'what to send' },
+    hold: {
+      type: 'boolean',
+      description: 'stay connected and silent until you press Enter, stdin closes, or Ctrl-C / SIGTERM; then send and leave',
+    },
+  } as const satisfies Record<string, FlagSpec>;
+}
 
 /** What the client was asked to do: its `--socket`, `--message` and `--hold` flags. */
 export interface OneMessage {

@@ -17,13 +17,24 @@
  * opens from file:// with no network. Raw HTML in the markdown is shown as text.
  * The syntax is documented for authors in `slides/README.md`.
  */
-import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { Marked, type Token, type Tokens, type TokenizerAndRendererExtension } from 'marked';
+import {
+  Marked,
+  type Token,
+  type Tokens,
+  type TokenizerAndRendererExtension,
+} from 'marked';
 import { markedHighlight } from 'marked-highlight';
 import hljs from 'highlight.js';
-import { RegionError, readRegion } from '../test/harness/regions.ts';
+import { RegionError, readRegion } from '../test/tools/regions.ts';
 import { fail, parseCli } from '../demos/common/cli.ts';
 
 const SLIDES_DIR = dirname(fileURLToPath(import.meta.url));
@@ -77,7 +88,10 @@ interface IncludeToken extends Tokens.Generic {
 }
 
 /** A marker that is a whole line by itself, like `---` or `#pause`. */
-function lineMarker(name: MarkerToken['type'], marker: string): TokenizerAndRendererExtension {
+function lineMarker(
+  name: MarkerToken['type'],
+  marker: string,
+): TokenizerAndRendererExtension {
   const escaped = marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
   const anywhere = new RegExp(`^${escaped}[ \\t]*$`, 'm');
   const here = new RegExp(`^${escaped}[ \\t]*(?:\\n|$)`);
@@ -112,11 +126,18 @@ const regionInclude: TokenizerAndRendererExtension = {
   start: (src) => /^<<<[ \t]/m.exec(src)?.index,
   tokenizer(src): IncludeToken | undefined {
     const match = /^<<<[ \t]+(\S+)[ \t]*(?:\n|$)/.exec(src);
-    return match ? { type: 'regionInclude', raw: match[0], reference: match[1] ?? '' } : undefined;
+    return match
+      ? { type: 'regionInclude', raw: match[0], reference: match[1] ?? '' }
+      : undefined;
   },
 };
 
-const SLIDE_MARKERS = new Set(['slideBreak', 'pause', 'notesStart', 'regionInclude']);
+const SLIDE_MARKERS = new Set([
+  'slideBreak',
+  'pause',
+  'notesStart',
+  'regionInclude',
+]);
 
 // ---------------------------------------------------------------------------
 // Rendering: highlighted code with a size class, escaped HTML, inlined images.
@@ -138,7 +159,8 @@ export function escapeHtml(text: string): string {
 
 function highlight(code: string, lang: string): string {
   const language = lang === 'console' ? 'shell' : lang;
-  if (language && hljs.getLanguage(language)) return hljs.highlight(code, { language, ignoreIllegals: true }).value;
+  if (language && hljs.getLanguage(language))
+    return hljs.highlight(code, { language, ignoreIllegals: true }).value;
   return escapeHtml(code);
 }
 
@@ -158,8 +180,18 @@ const CODE_SIZES = [
 
 function codeSizeClass(info: CodeInfo): string {
   // The largest size that shows every line unwrapped; failing that, the largest where the wrapped lines fit.
-  const unwrapped = CODE_SIZES.find((size) => info.widths.length <= size.lines && info.widths.every((width) => width <= size.columns));
-  const wrapped = CODE_SIZES.find((size) => info.widths.reduce((sum, width) => sum + Math.max(1, Math.ceil(width / size.columns)), 0) <= size.lines);
+  const unwrapped = CODE_SIZES.find(
+    (size) =>
+      info.widths.length <= size.lines &&
+      info.widths.every((width) => width <= size.columns),
+  );
+  const wrapped = CODE_SIZES.find(
+    (size) =>
+      info.widths.reduce(
+        (sum, width) => sum + Math.max(1, Math.ceil(width / size.columns)),
+        0,
+      ) <= size.lines,
+  );
   return (unwrapped ?? wrapped)?.name ?? 'code-xxs';
 }
 
@@ -167,7 +199,11 @@ function createMarked(): Marked {
   const marked = new Marked();
   marked.use(
     { gfm: true, extensions: [slideBreak, pause, notesStart, regionInclude] },
-    markedHighlight({ highlight, emptyLangClass: 'hljs', langPrefix: 'hljs language-' }),
+    markedHighlight({
+      highlight,
+      emptyLangClass: 'hljs',
+      langPrefix: 'hljs language-',
+    }),
     {
       tokenizer: {
         // Setext headings ("Title" underlined with ---) would swallow slide breaks; use `#`.
@@ -178,7 +214,9 @@ function createMarked(): Marked {
           const info = codeInfo.get(token) ?? measure(token.text, undefined);
           const lang = (token.lang ?? '').match(/\S*/)?.[0] ?? '';
           const body = token.escaped ? token.text : escapeHtml(token.text);
-          const caption = info.reference ? `<figcaption>${escapeHtml(info.reference.replace('#', ' · '))}</figcaption>` : '';
+          const caption = info.reference
+            ? `<figcaption>${escapeHtml(info.reference.replace('#', ' · '))}</figcaption>`
+            : '';
           const langClass = lang ? ` language-${escapeHtml(lang)}` : '';
           return `<figure class="code ${codeSizeClass(info)}">${caption}<pre><code class="hljs${langClass}">${body.replace(/\n$/, '')}</code></pre></figure>\n`;
         },
@@ -189,7 +227,9 @@ function createMarked(): Marked {
         // Slides are markdown only: raw HTML is shown as the text it is; comments vanish.
         html(token) {
           if (/^\s*<!--[\s\S]*-->\s*$/.test(token.text)) return '';
-          return token.block ? `<p>${escapeHtml(token.text)}</p>\n` : escapeHtml(token.text);
+          return token.block
+            ? `<p>${escapeHtml(token.text)}</p>\n`
+            : escapeHtml(token.text);
         },
       },
     },
@@ -234,7 +274,13 @@ function lineOf(top: Token, line: number, child: Token): number {
 /** Plain text of a heading (no markup), for the deck's footer and the presenter's outline. */
 function plainText(tokens: Token[]): string {
   return tokens
-    .map((token) => ('tokens' in token && token.tokens ? plainText(token.tokens) : 'text' in token ? String(token.text) : ''))
+    .map((token) =>
+      'tokens' in token && token.tokens
+        ? plainText(token.tokens)
+        : 'text' in token
+          ? String(token.text)
+          : '',
+    )
     .join('');
 }
 
@@ -242,7 +288,11 @@ function plainText(tokens: Token[]): string {
  * Splits one slide file into slides. `file` names it in errors (`slides/05-poll.md`);
  * includes and images are read relative to `options.root`.
  */
-export function parseSlides(markdown: string, file: string, options: BuildOptions = {}): Slide[] {
+export function parseSlides(
+  markdown: string,
+  file: string,
+  options: BuildOptions = {},
+): Slide[] {
   const root = options.root ?? REPO_ROOT;
   const source = markdown.replace(/\r\n?/g, '\n');
   const tokens = marked.lexer(source);
@@ -270,31 +320,54 @@ export function parseSlides(markdown: string, file: string, options: BuildOption
         draft = { line: 0, steps: [[]], notes: undefined };
         return;
       case 'pause':
-        if (draft.notes) failAt(line, '#pause inside speaker notes: put it before the "Note:" line');
+        if (draft.notes)
+          failAt(
+            line,
+            '#pause inside speaker notes: put it before the "Note:" line',
+          );
         draft.steps.push([]);
         return;
       case 'notesStart':
-        if (draft.notes) failAt(line, 'a second "Note:" on one slide: a slide has one block of notes, at its end');
+        if (draft.notes)
+          failAt(
+            line,
+            'a second "Note:" on one slide: a slide has one block of notes, at its end',
+          );
         draft.notes = [];
         return;
     }
     if (draft.line === 0 && token.type !== 'space') draft.line = line;
-    const content = token.type === 'regionInclude' ? includeRegion(token as IncludeToken, line, root, failAt) : token;
+    const content =
+      token.type === 'regionInclude'
+        ? includeRegion(token as IncludeToken, line, root, failAt)
+        : token;
     if (draft.notes) draft.notes.push(content);
     else draft.steps.at(-1)?.push(content);
   });
   drafts.push(draft);
 
   return drafts.flatMap((slide): Slide[] => {
-    const hasContent = (part: Token[]) => part.some((token) => token.type !== 'space');
+    const hasContent = (part: Token[]) =>
+      part.some((token) => token.type !== 'space');
     // A file may start or end with `---`: an empty slide is not a slide.
-    if (!slide.steps.some(hasContent) && !(slide.notes && hasContent(slide.notes))) return [];
-    const steps = slide.steps.filter((step, index) => index === 0 || hasContent(step));
-    const firstHeading = steps[0]?.find((token): token is Tokens.Heading => token.type === 'heading');
+    if (
+      !slide.steps.some(hasContent) &&
+      !(slide.notes && hasContent(slide.notes))
+    )
+      return [];
+    const steps = slide.steps.filter(
+      (step, index) => index === 0 || hasContent(step),
+    );
+    const firstHeading = steps[0]?.find(
+      (token): token is Tokens.Heading => token.type === 'heading',
+    );
     const firstToken = steps[0]?.find((token) => token.type !== 'space');
     const notesTokens = slide.notes ?? [];
     const firstNote = notesTokens.find((token) => token.type !== 'space');
-    const minutes = firstNote?.type === 'paragraph' ? /^\[(\d+(?:\.\d+)?)\s*min\]/.exec(firstNote.raw)?.[1] : undefined;
+    const minutes =
+      firstNote?.type === 'paragraph'
+        ? /^\[(\d+(?:\.\d+)?)\s*min\]/.exec(firstNote.raw)?.[1]
+        : undefined;
     return [
       {
         file,
@@ -303,7 +376,9 @@ export function parseSlides(markdown: string, file: string, options: BuildOption
         notes: notesTokens.length > 0 ? render(notesTokens) : '',
         minutes: minutes === undefined ? undefined : Number(minutes),
         title: firstHeading ? plainText(firstHeading.tokens) : '',
-        isTitle: firstToken?.type === 'heading' && (firstToken as Tokens.Heading).depth === 1,
+        isTitle:
+          firstToken?.type === 'heading' &&
+          (firstToken as Tokens.Heading).depth === 1,
       },
     ];
   });
@@ -315,16 +390,33 @@ function render(tokens: Token[]): string {
 }
 
 /** Slide syntax works at the top level of a slide only; inside a list or quote it is a mistake. */
-function checkNested(top: Token, line: number, failAt: (line: number, message: string) => never): void {
-  const children = 'tokens' in top && top.tokens ? top.tokens : 'items' in top && Array.isArray(top.items) ? (top.items as Token[]) : [];
+function checkNested(
+  top: Token,
+  line: number,
+  failAt: (line: number, message: string) => never,
+): void {
+  const children =
+    'tokens' in top && top.tokens
+      ? top.tokens
+      : 'items' in top && Array.isArray(top.items)
+        ? (top.items as Token[])
+        : [];
   marked.walkTokens(children, (token) => {
     if (!SLIDE_MARKERS.has(token.type)) return;
     const what = token.type === 'notesStart' ? '"Note:"' : token.raw.trim();
-    failAt(lineOf(top, line, token), `${what} inside a list or quote: put it on its own line, with a blank line before it`);
+    failAt(
+      lineOf(top, line, token),
+      `${what} inside a list or quote: put it on its own line, with a blank line before it`,
+    );
   });
 }
 
-function includeRegion(token: IncludeToken, line: number, root: string, failAt: (line: number, message: string) => never): Token {
+function includeRegion(
+  token: IncludeToken,
+  line: number,
+  root: string,
+  failAt: (line: number, message: string) => never,
+): Token {
   let text = '';
   try {
     text = readRegion(token.reference, root);
@@ -339,20 +431,37 @@ function includeRegion(token: IncludeToken, line: number, root: string, failAt: 
 }
 
 /** `![alt](path)` → the file as a data: URL, so the deck needs no network and no side files. */
-function resolveImages(top: Token, line: number, root: string, failAt: (line: number, message: string) => never): void {
+function resolveImages(
+  top: Token,
+  line: number,
+  root: string,
+  failAt: (line: number, message: string) => never,
+): void {
   marked.walkTokens([top], (token) => {
-    if (token.type === 'code' && !codeInfo.has(token)) codeInfo.set(token, measure(token.text, undefined));
+    if (token.type === 'code' && !codeInfo.has(token))
+      codeInfo.set(token, measure(token.text, undefined));
     if (token.type !== 'image') return;
     const image = token as Tokens.Image;
     if (image.href.startsWith('data:')) return;
     const at = lineOf(top, line, token);
-    if (/^[a-z]+:/i.test(image.href)) failAt(at, `image ${image.href}: the deck works offline, so images must be files in the repository`);
+    if (/^[a-z]+:/i.test(image.href))
+      failAt(
+        at,
+        `image ${image.href}: the deck works offline, so images must be files in the repository`,
+      );
     const type = IMAGE_TYPES[extname(image.href).toLowerCase()];
-    if (!type) failAt(at, `image ${image.href}: use one of ${Object.keys(IMAGE_TYPES).join(' ')}`);
+    if (!type)
+      failAt(
+        at,
+        `image ${image.href}: use one of ${Object.keys(IMAGE_TYPES).join(' ')}`,
+      );
     const path = join(root, image.href);
     if (!existsSync(path)) {
       if (image.title === 'optional') return void missingImages.add(image);
-      failAt(at, `image ${image.href}: no such file (or mark it ![alt](path "optional"))`);
+      failAt(
+        at,
+        `image ${image.href}: no such file (or mark it ![alt](path "optional"))`,
+      );
     }
     if (image.title === 'optional') image.title = null;
     image.href = `data:${type};base64,${readFileSync(path).toString('base64')}`;
@@ -366,7 +475,10 @@ export function readSlideSources(dir = SLIDES_DIR): SlideSource[] {
   return readdirSync(dir)
     .filter((name) => /^\d\d-.*\.md$/.test(name))
     .sort()
-    .map((name) => ({ file: relative(REPO_ROOT, join(dir, name)) || name, markdown: readFileSync(join(dir, name), 'utf8') }));
+    .map((name) => ({
+      file: relative(REPO_ROOT, join(dir, name)) || name,
+      markdown: readFileSync(join(dir, name), 'utf8'),
+    }));
 }
 
 export interface Deck {
@@ -374,9 +486,20 @@ export interface Deck {
   slides: Slide[];
 }
 
-export function buildDeck(sources: SlideSource[], options: BuildOptions & { title?: string } = {}): Deck {
-  const slides = sources.flatMap((source) => parseSlides(source.markdown, source.file, options));
-  return { slides, html: renderDeck(slides, options.title ?? 'ping-pong · IPC on Node.js from scratch') };
+export function buildDeck(
+  sources: SlideSource[],
+  options: BuildOptions & { title?: string } = {},
+): Deck {
+  const slides = sources.flatMap((source) =>
+    parseSlides(source.markdown, source.file, options),
+  );
+  return {
+    slides,
+    html: renderDeck(
+      slides,
+      options.title ?? 'ping-pong · IPC on Node.js from scratch',
+    ),
+  };
 }
 
 export function renderDeck(slides: Slide[], title: string): string {
@@ -384,7 +507,9 @@ export function renderDeck(slides: Slide[], title: string): string {
   const js = readFileSync(join(SLIDES_DIR, 'deck.js'), 'utf8');
   // The footer names the section: the first title slide of each file.
   const sectionOf = new Map<string, string>();
-  for (const slide of slides) if (slide.isTitle && !sectionOf.has(slide.file)) sectionOf.set(slide.file, slide.title);
+  for (const slide of slides)
+    if (slide.isTitle && !sectionOf.has(slide.file))
+      sectionOf.set(slide.file, slide.title);
   let plannedStart = 0;
   const sections = slides.map((slide, index) => {
     const attributes = [
@@ -395,7 +520,11 @@ export function renderDeck(slides: Slide[], title: string): string {
       slide.minutes !== undefined ? `data-minutes="${slide.minutes}"` : '',
     ].filter(Boolean);
     plannedStart += slide.minutes ?? 0;
-    const steps = slide.steps.map((html, step) => `<div class="step" data-step="${step}">\n${html}</div>`).join('\n');
+    const steps = slide.steps
+      .map(
+        (html, step) => `<div class="step" data-step="${step}">\n${html}</div>`,
+      )
+      .join('\n');
     const footer = escapeHtml(sectionOf.get(slide.file) ?? '');
     return `<section ${attributes.join(' ')}>
 <div class="slide-body">
@@ -427,7 +556,10 @@ ${js.replaceAll('</script', '<\\/script')}</script>
 }
 
 /** Writes the deck and returns what was built (used by `npm run slides:build` and the server). */
-export function writeDeck(out = DEFAULT_OUT, sources = readSlideSources()): Deck {
+export function writeDeck(
+  out = DEFAULT_OUT,
+  sources = readSlideSources(),
+): Deck {
   const deck = buildDeck(sources);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, deck.html);
@@ -437,29 +569,59 @@ export function writeDeck(out = DEFAULT_OUT, sources = readSlideSources()): Deck
 /** One line per file with its planned minutes, then the total: the workshop's agenda. */
 export function planSummary(slides: Slide[]): string {
   const perFile = new Map<string, number>();
-  for (const slide of slides) perFile.set(slide.file, (perFile.get(slide.file) ?? 0) + (slide.minutes ?? 0));
-  const total = [...perFile.values()].reduce((sum, minutes) => sum + minutes, 0);
+  for (const slide of slides)
+    perFile.set(
+      slide.file,
+      (perFile.get(slide.file) ?? 0) + (slide.minutes ?? 0),
+    );
+  const total = [...perFile.values()].reduce(
+    (sum, minutes) => sum + minutes,
+    0,
+  );
   const width = Math.max(...[...perFile.keys()].map((file) => file.length));
-  const rows = [...perFile].map(([file, minutes]) => `  ${file.padEnd(width)}  ${String(minutes).padStart(3)} min`);
-  return [...rows, `  ${'total'.padEnd(width)}  ${String(total).padStart(3)} min (${Math.floor(total / 60)} h ${total % 60} min)`].join('\n');
+  const rows = [...perFile].map(
+    ([file, minutes]) =>
+      `  ${file.padEnd(width)}  ${String(minutes).padStart(3)} min`,
+  );
+  return [
+    ...rows,
+    `  ${'total'.padEnd(width)}  ${String(total).padStart(3)} min (${Math.floor(total / 60)} h ${total % 60} min)`,
+  ].join('\n');
 }
 
 function main(): void {
   const flags = parseCli({
     usage: 'npm run slides:build --',
-    summary: 'Builds slides/NN-*.md into one self-contained HTML page and prints the workshop plan.',
-    flags: { out: { type: 'string', valueName: 'FILE', default: relative(process.cwd(), DEFAULT_OUT), description: 'where to write the deck' } },
+    summary:
+      'Builds slides/NN-*.md into one self-contained HTML page and prints the workshop plan.',
+    flags: {
+      out: {
+        type: 'string',
+        valueName: 'FILE',
+        default: relative(process.cwd(), DEFAULT_OUT),
+        description: 'where to write the deck',
+      },
+    },
   });
   const out = resolve(flags.out);
   try {
     const deck = writeDeck(out);
-    const steps = deck.slides.reduce((sum, slide) => sum + slide.steps.length, 0);
+    const steps = deck.slides.reduce(
+      (sum, slide) => sum + slide.steps.length,
+      0,
+    );
     const shown = relative(process.cwd(), out);
-    process.stdout.write(`wrote ${shown.startsWith('..') ? out : shown}: ${deck.slides.length} slides, ${steps} steps\nplan:\n${planSummary(deck.slides)}\n`);
+    process.stdout.write(
+      `wrote ${shown.startsWith('..') ? out : shown}: ${deck.slides.length} slides, ${steps} steps\nplan:\n${planSummary(deck.slides)}\n`,
+    );
   } catch (error) {
     if (!(error instanceof SlideBuildError)) throw error;
     fail(`slides: ${error.message}`);
   }
 }
 
-if (process.argv[1] && import.meta.url === pathToFileURL(resolve(process.argv[1])).href) main();
+if (
+  process.argv[1] &&
+  import.meta.url === pathToFileURL(resolve(process.argv[1])).href
+)
+  main();

@@ -13,9 +13,15 @@
   const WIDTH = 1600;
   const HEIGHT = 900;
   const deck = /** @type {HTMLElement} */ (document.getElementById('deck'));
-  const slides = /** @type {HTMLElement[]} */ ([...deck.querySelectorAll(':scope > section.slide')]);
+  const slides = /** @type {HTMLElement[]} */ ([
+    ...deck.querySelectorAll(':scope > section.slide'),
+  ]);
   const params = new URLSearchParams(location.search);
-  const mode = params.has('print') ? 'print' : params.has('presenter') ? 'presenter' : 'audience';
+  const mode = params.has('print')
+    ? 'print'
+    : params.has('presenter')
+      ? 'presenter'
+      : 'audience';
   document.body.classList.add(`mode-${mode}`);
 
   if (mode === 'print') {
@@ -24,20 +30,25 @@
   }
 
   /** @param {number} index */
-  const stepCount = (index) => slides[index]?.querySelectorAll(':scope > .slide-body > .step').length || 1;
+  const stepCount = (index) =>
+    slides[index]?.querySelectorAll(':scope > .slide-body > .step').length || 1;
   let current = { slide: 0, step: 0 };
 
   /** `#12` or `#12.2` (slide 12, after its second pause) → a position in range. */
   function positionFromHash() {
     const match = /^#(\d+)(?:\.(\d+))?$/.exec(location.hash);
     if (!match) return { slide: 0, step: 0 };
-    const slide = Math.min(Math.max(Number(match[1]) - 1, 0), slides.length - 1);
+    const slide = Math.min(
+      Math.max(Number(match[1]) - 1, 0),
+      slides.length - 1,
+    );
     const step = Math.min(Number(match[2] ?? 0), stepCount(slide) - 1);
     return { slide, step };
   }
 
   /** @param {{slide: number, step: number}} position */
-  const hashOf = (position) => `#${position.slide + 1}${position.step > 0 ? `.${position.step}` : ''}`;
+  const hashOf = (position) =>
+    `#${position.slide + 1}${position.step > 0 ? `.${position.step}` : ''}`;
 
   // ---- the audience view and the presenter view share one "show" -------------------
 
@@ -53,12 +64,17 @@
   /** Shows step `step` of slide `slide` in `frame`'s copy, or in the deck itself. */
   /** @param {HTMLElement} slide @param {number} step */
   function revealSteps(slide, step) {
-    slide.querySelectorAll(':scope > .slide-body > .step').forEach((element, index) => {
-      element.classList.toggle('future', index > step);
-    });
+    slide
+      .querySelectorAll(':scope > .slide-body > .step')
+      .forEach((element, index) => {
+        element.classList.toggle('future', index > step);
+      });
   }
 
-  const channel = 'BroadcastChannel' in window ? new BroadcastChannel('ping-pong-slides') : undefined;
+  const channel =
+    'BroadcastChannel' in window
+      ? new BroadcastChannel('ping-pong-slides')
+      : undefined;
 
   /**
    * Moves to a position; `tell` says whether other windows should follow (not when
@@ -69,26 +85,36 @@
     const slide = Math.min(Math.max(position.slide, 0), slides.length - 1);
     const step = Math.min(Math.max(position.step, 0), stepCount(slide) - 1);
     current = { slide, step };
-    slides.forEach((element, index) => element.classList.toggle('current', index === slide));
+    slides.forEach((element, index) =>
+      element.classList.toggle('current', index === slide),
+    );
     const element = slides[slide];
     if (element) revealSteps(element, step);
     counter.textContent = `${slide + 1} / ${slides.length}`;
     progress.style.width = `${((slide + 1) / slides.length) * 100}%`;
     document.body.dataset.slide = String(slide + 1);
     document.body.dataset.step = String(step);
-    if (location.hash !== hashOf(current)) history.replaceState(null, '', hashOf(current));
+    if (location.hash !== hashOf(current))
+      history.replaceState(null, '', hashOf(current));
     if (mode === 'presenter') renderPresenter();
     if (tell) channel?.postMessage({ type: 'goto', slide, step });
   }
 
   function next() {
-    if (current.step + 1 < stepCount(current.slide)) show({ slide: current.slide, step: current.step + 1 }, true);
-    else if (current.slide + 1 < slides.length) show({ slide: current.slide + 1, step: 0 }, true);
+    if (current.step + 1 < stepCount(current.slide))
+      show({ slide: current.slide, step: current.step + 1 }, true);
+    else if (current.slide + 1 < slides.length)
+      show({ slide: current.slide + 1, step: 0 }, true);
   }
 
   function previous() {
-    if (current.step > 0) show({ slide: current.slide, step: current.step - 1 }, true);
-    else if (current.slide > 0) show({ slide: current.slide - 1, step: stepCount(current.slide - 1) - 1 }, true);
+    if (current.step > 0)
+      show({ slide: current.slide, step: current.step - 1 }, true);
+    else if (current.slide > 0)
+      show(
+        { slide: current.slide - 1, step: stepCount(current.slide - 1) - 1 },
+        true,
+      );
   }
 
   // ---- keyboard -----------------------------------------------------------------------
@@ -120,11 +146,28 @@
     else if (key === 'Enter' && typed) {
       show({ slide: Number(typed) - 1, step: 0 }, true);
       setTyped('');
-    } else if (key === 'Escape' || key === 'Backspace') setTyped(typed.slice(0, key === 'Escape' ? 0 : -1));
-    else if (key === 'ArrowRight' || key === 'PageDown' || key === 'ArrowDown' || (key === ' ' && !event.shiftKey)) next();
-    else if (key === 'ArrowLeft' || key === 'PageUp' || key === 'ArrowUp' || (key === ' ' && event.shiftKey)) previous();
+    } else if (key === 'Escape' || key === 'Backspace')
+      setTyped(typed.slice(0, key === 'Escape' ? 0 : -1));
+    else if (
+      key === 'ArrowRight' ||
+      key === 'PageDown' ||
+      key === 'ArrowDown' ||
+      (key === ' ' && !event.shiftKey)
+    )
+      next();
+    else if (
+      key === 'ArrowLeft' ||
+      key === 'PageUp' ||
+      key === 'ArrowUp' ||
+      (key === ' ' && event.shiftKey)
+    )
+      previous();
     else if (key === 'Home') show({ slide: 0, step: 0 }, true);
-    else if (key === 'End') show({ slide: slides.length - 1, step: stepCount(slides.length - 1) - 1 }, true);
+    else if (key === 'End')
+      show(
+        { slide: slides.length - 1, step: stepCount(slides.length - 1) - 1 },
+        true,
+      );
     else if (key === 'f') toggleFullscreen();
     else if (key === 'p' && mode === 'audience') openPresenter();
     else if (key === 'r' && mode === 'presenter') restartClock();
@@ -137,9 +180,11 @@
 
   channel?.addEventListener('message', (event) => {
     const message = event.data;
-    if (message?.type === 'goto') show({ slide: Number(message.slide), step: Number(message.step) }, false);
+    if (message?.type === 'goto')
+      show({ slide: Number(message.slide), step: Number(message.step) }, false);
     // A presenter window that just opened asks where we are.
-    if (message?.type === 'where' && mode === 'audience') channel.postMessage({ type: 'goto', ...current });
+    if (message?.type === 'where' && mode === 'audience')
+      channel.postMessage({ type: 'goto', ...current });
   });
 
   // ---- scaling: the slide is always 1600×900, scaled to fit its box ----------------------
@@ -163,7 +208,8 @@
   }
 
   /** @param {number} minutes */
-  const clockText = (minutes) => `${Math.floor(minutes / 60)}:${String(Math.floor(minutes % 60)).padStart(2, '0')}`;
+  const clockText = (minutes) =>
+    `${Math.floor(minutes / 60)}:${String(Math.floor(minutes % 60)).padStart(2, '0')}`;
 
   function tick() {
     if (!presenter) return;
@@ -173,8 +219,18 @@
     const slide = slides[current.slide];
     const planned = Number(slide?.dataset.plannedStart ?? 0);
     const drift = Math.round(elapsedSeconds / 60 - planned);
-    const verdict = plannedTotal === 0 ? '' : drift > 0 ? ` · ${drift} min behind` : drift < 0 ? ` · ${-drift} min ahead` : ' · on time';
-    presenter.plan.textContent = plannedTotal === 0 ? '' : `plan: this slide at ${clockText(planned)} of ${clockText(plannedTotal)}${verdict}`;
+    const verdict =
+      plannedTotal === 0
+        ? ''
+        : drift > 0
+          ? ` · ${drift} min behind`
+          : drift < 0
+            ? ` · ${-drift} min ahead`
+            : ' · on time';
+    presenter.plan.textContent =
+      plannedTotal === 0
+        ? ''
+        : `plan: this slide at ${clockText(planned)} of ${clockText(plannedTotal)}${verdict}`;
   }
 
   /** A frame showing a copy of slide `index` at step `step`. @param {HTMLElement} frame @param {number} index @param {number} step */
@@ -198,10 +254,14 @@
     if (!presenter) return;
     const { slide, step } = current;
     fillFrame(presenter.current, slide, step);
-    const upcoming = step + 1 < stepCount(slide) ? { slide, step: step + 1 } : { slide: slide + 1, step: 0 };
+    const upcoming =
+      step + 1 < stepCount(slide)
+        ? { slide, step: step + 1 }
+        : { slide: slide + 1, step: 0 };
     fillFrame(presenter.next, upcoming.slide, upcoming.step);
     const notes = slides[slide]?.querySelector(':scope > .notes');
-    presenter.notes.innerHTML = notes?.innerHTML || '<p class="empty">No notes for this slide.</p>';
+    presenter.notes.innerHTML =
+      notes?.innerHTML || '<p class="empty">No notes for this slide.</p>';
     const source = slides[slide]?.dataset.source ?? '';
     presenter.position.textContent = `slide ${slide + 1} / ${slides.length} · step ${step + 1} / ${stepCount(slide)} · ${source}`;
     tick();
@@ -221,7 +281,8 @@
       </div>`;
     document.body.append(layout);
     /** @param {string} selector */
-    const part = (selector) => /** @type {HTMLElement} */ (layout.querySelector(selector));
+    const part = (selector) =>
+      /** @type {HTMLElement} */ (layout.querySelector(selector));
     presenter = {
       current: part('.current-frame'),
       next: part('.next-frame'),
@@ -235,7 +296,8 @@
   }
 
   function layoutAudience() {
-    for (const slide of slides) fit(slide, window.innerWidth, window.innerHeight);
+    for (const slide of slides)
+      fit(slide, window.innerWidth, window.innerHeight);
   }
 
   if (mode === 'presenter') {

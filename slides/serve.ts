@@ -13,9 +13,15 @@ import { SlideBuildError, writeDeck } from './build.ts';
 
 const flags = parseCli({
   usage: 'npm run slides --',
-  summary: 'Builds the workshop deck and serves it on 127.0.0.1; open the printed URL and press p for the presenter view.',
+  summary:
+    'Builds the workshop deck and serves it on 127.0.0.1; open the printed URL and press p for the presenter view.',
   flags: {
-    port: { type: 'string', default: '8000', valueName: 'PORT', description: 'the port to listen on (0: any free port)' },
+    port: {
+      type: 'string',
+      default: '8000',
+      valueName: 'PORT',
+      description: 'the port to listen on (0: any free port)',
+    },
   },
 });
 const port = parseInteger(flags.port, 'port', 0, 65535);
@@ -31,7 +37,8 @@ function build(): string | undefined {
   }
 }
 
-let lastGood = build() ?? fail('slides: fix the slide above, then run npm run slides again');
+let lastGood =
+  build() ?? fail('slides: fix the slide above, then run npm run slides again');
 
 const server = http.createServer((request, response) => {
   const path = new URL(request.url ?? '/', 'http://localhost').pathname;
@@ -40,22 +47,32 @@ const server = http.createServer((request, response) => {
     return;
   }
   if (path !== '/' && path !== '/index.html') {
-    response.writeHead(404, { 'content-type': 'text/plain; charset=utf-8' }).end('not found: the deck is at /\n');
+    response
+      .writeHead(404, { 'content-type': 'text/plain; charset=utf-8' })
+      .end('not found: the deck is at /\n');
     return;
   }
   lastGood = build() ?? lastGood;
-  response.writeHead(200, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' });
+  response.writeHead(200, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+  });
   response.end(request.method === 'HEAD' ? undefined : lastGood);
 });
 
 server.on('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EADDRINUSE') fail(`port ${port} is in use: stop what runs there, or pass --port with another number`);
+  if (error.code === 'EADDRINUSE')
+    fail(
+      `port ${port} is in use: stop what runs there, or pass --port with another number`,
+    );
   fail(`cannot serve the slides: ${error.message}`);
 });
 
 server.listen(port, '127.0.0.1', () => {
   const { port: actual } = server.address() as AddressInfo;
-  console.log(`listening on http://127.0.0.1:${actual}/ (p: presenter view, ?print: print to PDF; Ctrl-C stops)`);
+  console.log(
+    `listening on http://127.0.0.1:${actual}/ (p: presenter view, ?print: print to PDF; Ctrl-C stops)`,
+  );
 });
 
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {

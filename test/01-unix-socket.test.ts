@@ -5,7 +5,13 @@
 import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  lstatSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import {
   DemoProcess,
@@ -20,7 +26,11 @@ import {
   withTimeout,
   type ShellResult,
 } from './harness/index.ts';
-import { MAX_SOCKET_PATH_BYTES, checkSocketPath, isStaleSocket } from '../demos/common/unix-socket.ts';
+import {
+  MAX_SOCKET_PATH_BYTES,
+  checkSocketPath,
+  isStaleSocket,
+} from '../demos/01-unix-socket/socket-file.ts';
 
 /** The path the lesson's commands show; tests swap it for a fresh temp path. */
 const DEFAULT_SOCKET = '/tmp/ping-pong-01.sock';
@@ -31,7 +41,11 @@ function socketPath(): string {
 }
 
 /** Runs a command the lesson shows, pointed at `path` instead of the default socket. */
-function runAt(command: string, path: string, timeoutMs?: number): Promise<ShellResult> {
+function runAt(
+  command: string,
+  path: string,
+  timeoutMs?: number,
+): Promise<ShellResult> {
   return runShellResult(command.replaceAll(DEFAULT_SOCKET, path), timeoutMs);
 }
 
@@ -54,7 +68,12 @@ describe('01-unix-socket: hello, socket', () => {
   it('the client sends the text given with --message', async () => {
     const path = socketPath();
     const { server } = await startServer('01', ['--socket', path]);
-    const client = await runScript('01', 'client.ts', ['--socket', path, '--message', 'hello daemon']);
+    const client = await runScript('01', 'client.ts', [
+      '--socket',
+      path,
+      '--message',
+      'hello daemon',
+    ]);
     expect(client.exitStatus.code, client.output).toBe(0);
     await server.waitForLine(/hello daemon/);
   });
@@ -63,7 +82,12 @@ describe('01-unix-socket: hello, socket', () => {
     const path = socketPath();
     const { server } = await startServer('01', ['--socket', path]);
     for (const message of ['first', 'second', 'third']) {
-      const client = await runScript('01', 'client.ts', ['--socket', path, '--message', message]);
+      const client = await runScript('01', 'client.ts', [
+        '--socket',
+        path,
+        '--message',
+        message,
+      ]);
       expect(client.exitStatus.code, client.output).toBe(0);
       await server.waitForLine(message);
     }
@@ -88,14 +112,17 @@ describe('01-unix-socket: hello, socket', () => {
   });
 
   // ss comes with iproute2; a minimal container may not have it.
-  it.skipIf(!hasCommand('ss'))('ss lists the listening socket and the process behind it', async () => {
-    const path = socketPath();
-    const { server } = await startServer('01', ['--socket', path]);
-    const result = await runAt('ss -xlp | grep /tmp/ping-pong-01.sock', path);
-    expect(result.stdout).toContain('LISTEN');
-    expect(result.stdout).toContain(path);
-    expect(result.stdout).toContain(`pid=${server.child.pid}`);
-  });
+  it.skipIf(!hasCommand('ss'))(
+    'ss lists the listening socket and the process behind it',
+    async () => {
+      const path = socketPath();
+      const { server } = await startServer('01', ['--socket', path]);
+      const result = await runAt('ss -xlp | grep /tmp/ping-pong-01.sock', path);
+      expect(result.stdout).toContain('LISTEN');
+      expect(result.stdout).toContain(path);
+      expect(result.stdout).toContain(`pid=${server.child.pid}`);
+    },
+  );
 
   it('a socket bound without care gets its mode from the umask', async () => {
     const path = socketPath();
@@ -107,7 +134,10 @@ describe('01-unix-socket: hello, socket', () => {
     const umask = parseInt((await runAt('umask', path)).stdout.trim(), 8);
     const expected = (0o777 & ~umask).toString(8);
     const shown = /^s([rwx-]{9})/.exec(result.stdout)?.[1] ?? '';
-    const mode = [...shown].reduce((bits, char) => bits * 2 + (char === '-' ? 0 : 1), 0);
+    const mode = [...shown].reduce(
+      (bits, char) => bits * 2 + (char === '-' ? 0 : 1),
+      0,
+    );
     expect(mode.toString(8)).toBe(expected);
   });
 
@@ -116,7 +146,10 @@ describe('01-unix-socket: hello, socket', () => {
     it.skipIf(!hasCommand('socat'))('socat can send it a ping', async () => {
       const path = socketPath();
       const { server } = await startServer('01', ['--socket', path]);
-      const result = await runAt(String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/tmp/ping-pong-01.sock`, path);
+      const result = await runAt(
+        String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/tmp/ping-pong-01.sock`,
+        path,
+      );
       expect(result.code, result.stderr).toBe(0);
       await server.waitForLine(/ping/);
     });
@@ -125,34 +158,43 @@ describe('01-unix-socket: hello, socket', () => {
     it.skipIf(!hasCommand('nc'))('nc -U can send it a ping', async () => {
       const path = socketPath();
       const { server } = await startServer('01', ['--socket', path]);
-      const result = await runAt(String.raw`printf 'ping\n' | nc -U -N /tmp/ping-pong-01.sock`, path);
+      const result = await runAt(
+        String.raw`printf 'ping\n' | nc -U -N /tmp/ping-pong-01.sock`,
+        path,
+      );
       expect(result.code, result.stderr).toBe(0);
       await server.waitForLine(/ping/);
     });
 
-    it.skipIf(!hasCommand('python3'))('a Python one-liner can send it a ping', async () => {
-      const path = socketPath();
-      const { server } = await startServer('01', ['--socket', path]);
-      const result = await runAt(
-        String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-01.sock'); s.sendall(b'ping from python\n')"`,
-        path,
-      );
-      expect(result.code, result.stderr).toBe(0);
-      await server.waitForLine(/ping from python/);
-    });
+    it.skipIf(!hasCommand('python3'))(
+      'a Python one-liner can send it a ping',
+      async () => {
+        const path = socketPath();
+        const { server } = await startServer('01', ['--socket', path]);
+        const result = await runAt(
+          String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-01.sock'); s.sendall(b'ping from python\n')"`,
+          path,
+        );
+        expect(result.code, result.stderr).toBe(0);
+        await server.waitForLine(/ping from python/);
+      },
+    );
 
-    it.skipIf(!hasCommand('python3'))('two quick writes arrive, merged into one chunk or not', async () => {
-      const path = socketPath();
-      const { server } = await startServer('01', ['--socket', path]);
-      const result = await runAt(
-        String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-01.sock'); s.send(b'one\n'); s.send(b'two\n')"`,
-        path,
-      );
-      expect(result.code, result.stderr).toBe(0);
-      // Usually one 'data' event holds both ("one\ntwo\n"); sometimes two do. Both are fine here.
-      await server.waitForLine(/two/);
-      expect(server.matching(/one/).length).toBeGreaterThan(0);
-    });
+    it.skipIf(!hasCommand('python3'))(
+      'two quick writes arrive, merged into one chunk or not',
+      async () => {
+        const path = socketPath();
+        const { server } = await startServer('01', ['--socket', path]);
+        const result = await runAt(
+          String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-01.sock'); s.send(b'one\n'); s.send(b'two\n')"`,
+          path,
+        );
+        expect(result.code, result.stderr).toBe(0);
+        // Usually one 'data' event holds both ("one\ntwo\n"); sometimes two do. Both are fine here.
+        await server.waitForLine(/two/);
+        expect(server.matching(/one/).length).toBeGreaterThan(0);
+      },
+    );
   });
 
   describe('stale files and live servers', () => {
@@ -161,7 +203,10 @@ describe('01-unix-socket: hello, socket', () => {
       const { server: crashed } = await startServer('01', ['--socket', path]);
       crashed.kill('SIGKILL');
       await crashed.waitForExit();
-      expect(lstatSync(path).isSocket(), 'SIGKILL leaves the socket file behind').toBe(true);
+      expect(
+        lstatSync(path).isSocket(),
+        'SIGKILL leaves the socket file behind',
+      ).toBe(true);
 
       const { server } = await startServer('01', ['--socket', path]);
       const client = await runScript('01', 'client.ts', ['--socket', path]);
@@ -190,8 +235,16 @@ describe('01-unix-socket: hello, socket', () => {
       expectOneClearLine(second.output);
       expect(second.output).toMatch(/already|in use|running/i);
 
-      expect(lstatSync(path).isSocket(), 'the live server keeps its socket file').toBe(true);
-      const client = await runScript('01', 'client.ts', ['--socket', path, '--message', 'still there?']);
+      expect(
+        lstatSync(path).isSocket(),
+        'the live server keeps its socket file',
+      ).toBe(true);
+      const client = await runScript('01', 'client.ts', [
+        '--socket',
+        path,
+        '--message',
+        'still there?',
+      ]);
       expect(client.exitStatus.code, client.output).toBe(0);
       await first.waitForLine(/still there\?/);
     });
@@ -223,8 +276,12 @@ describe('01-unix-socket: hello, socket', () => {
       const path = socketPath();
       const { server } = await startServer('01', ['--socket', path]);
       const idle = net.connect(path);
-      await new Promise<void>((resolve, reject) => idle.once('connect', resolve).once('error', reject));
-      const closed = new Promise<void>((resolve) => idle.once('close', () => resolve()));
+      await new Promise<void>((resolve, reject) =>
+        idle.once('connect', resolve).once('error', reject),
+      );
+      const closed = new Promise<void>((resolve) =>
+        idle.once('close', () => resolve()),
+      );
       idle.on('error', () => {});
       idle.resume();
       server.kill('SIGTERM');
@@ -240,9 +297,16 @@ describe('01-unix-socket: hello, socket', () => {
       const big = net.connect(path);
       big.on('error', () => {});
       big.resume();
-      await new Promise<void>((resolve) => big.end(Buffer.alloc(1024 * 1024, 'x'), () => resolve()));
+      await new Promise<void>((resolve) =>
+        big.end(Buffer.alloc(1024 * 1024, 'x'), () => resolve()),
+      );
       await new Promise<void>((resolve) => big.once('close', () => resolve()));
-      const client = await runScript('01', 'client.ts', ['--socket', path, '--message', 'after the flood']);
+      const client = await runScript('01', 'client.ts', [
+        '--socket',
+        path,
+        '--message',
+        'after the flood',
+      ]);
       expect(client.exitStatus.code, client.output).toBe(0);
       await server.waitForLine(/after the flood/);
       // A 'data' event is one read(): 1 MiB cannot fit in one, so there were several.
@@ -254,7 +318,9 @@ describe('01-unix-socket: hello, socket', () => {
       const { server } = await startServer('01', ['--socket', path]);
       const rude = net.connect(path);
       rude.on('error', () => {});
-      await new Promise<void>((resolve) => rude.once('connect', () => resolve()));
+      await new Promise<void>((resolve) =>
+        rude.once('connect', () => resolve()),
+      );
       rude.write('half a messa');
       rude.destroy();
       await server.waitForLine(/half a messa/);
@@ -290,7 +356,9 @@ describe('01-unix-socket: hello, socket', () => {
       expect(status.code, server.output).not.toBe(0);
       expectOneClearLine(server.output);
       expect(server.output).toMatch(/bytes|too long/i);
-      expect(readdirSync(dir), 'no socket file under a shortened name').toEqual([]);
+      expect(readdirSync(dir), 'no socket file under a shortened name').toEqual(
+        [],
+      );
     });
 
     it('the client refuses an over-long path too, rather than connect to a shortened one', async () => {
@@ -307,54 +375,80 @@ describe('01-unix-socket: hello, socket', () => {
       const status = await server.waitForExit();
       expect(status.code, server.output).not.toBe(0);
       expectOneClearLine(server.output);
-      if (!verifying('01')) expect(server.output).toMatch(/directory is missing/);
+      if (!verifying('01'))
+        expect(server.output).toMatch(/directory is missing/);
     });
   });
 
-  describe.skipIf(verifying('01'))('the shared socket helpers (in-process)', () => {
-    it('checkSocketPath accepts a path up to the limit and rejects one byte more', () => {
-      const prefix = '/tmp/';
-      expect(() => checkSocketPath(prefix + 'x'.repeat(MAX_SOCKET_PATH_BYTES - prefix.length))).not.toThrow();
-      expect(() => checkSocketPath(prefix + 'x'.repeat(MAX_SOCKET_PATH_BYTES - prefix.length + 1))).toThrow(/bytes/);
-    });
+  describe.skipIf(verifying('01'))(
+    'the shared socket helpers (in-process)',
+    () => {
+      it('checkSocketPath accepts a path up to the limit and rejects one byte more', () => {
+        const prefix = '/tmp/';
+        expect(() =>
+          checkSocketPath(
+            prefix + 'x'.repeat(MAX_SOCKET_PATH_BYTES - prefix.length),
+          ),
+        ).not.toThrow();
+        expect(() =>
+          checkSocketPath(
+            prefix + 'x'.repeat(MAX_SOCKET_PATH_BYTES - prefix.length + 1),
+          ),
+        ).toThrow(/bytes/);
+      });
 
-    it('isStaleSocket tells a leftover file from a live server', async () => {
-      const path = socketPath();
-      const { server: crashed } = await startServer('01', ['--socket', path]);
-      expect(await isStaleSocket(path)).toBe(false);
-      crashed.kill('SIGKILL');
-      await crashed.waitForExit();
-      expect(await isStaleSocket(path)).toBe(true);
-    });
-  });
+      it('isStaleSocket tells a leftover file from a live server', async () => {
+        const path = socketPath();
+        const { server: crashed } = await startServer('01', ['--socket', path]);
+        expect(await isStaleSocket(path)).toBe(false);
+        crashed.kill('SIGKILL');
+        await crashed.waitForExit();
+        expect(await isStaleSocket(path)).toBe(true);
+      });
+    },
+  );
 });
 
 /** strace needs ptrace, which some containers forbid even when strace is installed. */
-const straceWorks = hasCommand('strace') && spawnSync('strace', ['-o', '/dev/null', 'true']).status === 0;
+const straceWorks =
+  hasCommand('strace') &&
+  spawnSync('strace', ['-o', '/dev/null', 'true']).status === 0;
 
-describe.skipIf(!straceWorks || verifying('01'))('01-unix-socket under strace', () => {
-  it('the server makes socket, bind, listen and accept4 calls; the client socket and connect', async () => {
-    const path = socketPath();
-    const serverCommand =
-      'strace -f -qq -e signal=none -e trace=socket,bind,listen,accept4,connect node --import tsx demos/01-unix-socket/server.ts';
-    const clientCommand = 'strace -f -qq -e signal=none -e trace=socket,connect,shutdown node --import tsx demos/01-unix-socket/client.ts';
-    const traced = spawnShell(`${serverCommand} --socket ${path}`); // its own process group: teardown kills strace and server
-    await traced.waitForLine('listening on', { timeoutMs: 20_000 });
-    const client = await runAt(`${clientCommand} --socket ${path}`, path, 20_000);
-    expect(client.code, client.stderr).toBe(0);
-    expect(client.stderr).toMatch(/socket\(AF_UNIX, SOCK_STREAM/);
-    expect(client.stderr).toContain(`connect(`);
-    expect(client.stderr).toMatch(new RegExp(`sun_path="${path}"}, \\d+\\) = 0`));
-    expect(client.stderr).toContain('shutdown(');
+describe.skipIf(!straceWorks || verifying('01'))(
+  '01-unix-socket under strace',
+  () => {
+    it('the server makes socket, bind, listen and accept4 calls; the client socket and connect', async () => {
+      const path = socketPath();
+      const serverCommand =
+        'strace -f -qq -e signal=none -e trace=socket,bind,listen,accept4,connect node --import tsx demos/01-unix-socket/server.ts';
+      const clientCommand =
+        'strace -f -qq -e signal=none -e trace=socket,connect,shutdown node --import tsx demos/01-unix-socket/client.ts';
+      const traced = spawnShell(`${serverCommand} --socket ${path}`); // its own process group: teardown kills strace and server
+      await traced.waitForLine('listening on', { timeoutMs: 20_000 });
+      const client = await runAt(
+        `${clientCommand} --socket ${path}`,
+        path,
+        20_000,
+      );
+      expect(client.code, client.stderr).toBe(0);
+      expect(client.stderr).toMatch(/socket\(AF_UNIX, SOCK_STREAM/);
+      expect(client.stderr).toContain(`connect(`);
+      expect(client.stderr).toMatch(
+        new RegExp(`sun_path="${path}"}, \\d+\\) = 0`),
+      );
+      expect(client.stderr).toContain('shutdown(');
 
-    // Stop the server itself (not strace) the way Ctrl-C would, and let strace follow it out.
-    const pid = /\[pid\s+(\d+)\] bind\(/.exec(traced.stderr)?.[1];
-    expect(pid, traced.stderr).toBeDefined();
-    process.kill(Number(pid), 'SIGTERM');
-    await traced.waitForExit();
-    expect(traced.stderr).toMatch(new RegExp(`bind\\(\\d+, \\{sa_family=AF_UNIX, sun_path="${path}"\\}`));
-    expect(traced.stderr).toMatch(/listen\(\d+, 511\)/);
-    expect(traced.stderr).toMatch(/accept4\(\d+, /);
-    expect(existsSync(path)).toBe(false);
-  });
-});
+      // Stop the server itself (not strace) the way Ctrl-C would, and let strace follow it out.
+      const pid = /\[pid\s+(\d+)\] bind\(/.exec(traced.stderr)?.[1];
+      expect(pid, traced.stderr).toBeDefined();
+      process.kill(Number(pid), 'SIGTERM');
+      await traced.waitForExit();
+      expect(traced.stderr).toMatch(
+        new RegExp(`bind\\(\\d+, \\{sa_family=AF_UNIX, sun_path="${path}"\\}`),
+      );
+      expect(traced.stderr).toMatch(/listen\(\d+, 511\)/);
+      expect(traced.stderr).toMatch(/accept4\(\d+, /);
+      expect(existsSync(path)).toBe(false);
+    });
+  },
+);

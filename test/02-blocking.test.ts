@@ -22,7 +22,10 @@ import { expectOrder } from './harness/expect.ts';
 
 const DEFAULT_SOCKET = '/tmp/ping-pong-02.sock';
 
-async function startWithSocket(): Promise<{ server: DemoProcess; socket: string }> {
+async function startWithSocket(): Promise<{
+  server: DemoProcess;
+  socket: string;
+}> {
   const socket = join(tempDir(), '02.sock');
   const { server } = await startServer('02', ['--socket', socket]);
   return { server, socket };
@@ -42,20 +45,35 @@ describe('02-blocking: one thing at a time', () => {
     holder.child.stdin?.end(); // the first client leaves
     expect((await holder.waitForExit()).code, holder.output).toBe(0);
     await server.waitForLine('client 2 says: ping');
-    expectOrder(server, [/client 1 connected/, /client 1 says: ping/, /client 1 left/, /tick 1/, /client 2 connected/, /client 2 says: ping/]);
+    expectOrder(server, [
+      /client 1 connected/,
+      /client 1 says: ping/,
+      /client 1 left/,
+      /tick 1/,
+      /client 2 connected/,
+      /client 2 says: ping/,
+    ]);
   });
 
   it('does no other work (no tick) while a silent client is connected', async () => {
     const { server, socket } = await startWithSocket();
     const holder = await startHoldingClient('02', socket, server);
     // Let something else happen meanwhile: a whole second client comes and goes.
-    expect((await runScript('02', 'client.ts', ['--socket', socket])).exitStatus.code).toBe(0);
+    expect(
+      (await runScript('02', 'client.ts', ['--socket', socket])).exitStatus
+        .code,
+    ).toBe(0);
     expect(server.matching(/tick/), server.output).toEqual([]);
 
     holder.kill('SIGTERM'); // told to leave on purpose: it sends its ping and exits 0
     expect((await holder.waitForExit()).code, holder.output).toBe(0);
     await server.waitForLine('tick 2');
-    expectOrder(server, [/client 1 left/, /tick 1/, /client 2 says: ping/, /tick 2/]);
+    expectOrder(server, [
+      /client 1 left/,
+      /tick 1/,
+      /client 2 says: ping/,
+      /tick 2/,
+    ]);
   });
 
   it('still stops cleanly on SIGINT while it waits on a silent client', async () => {
@@ -73,7 +91,11 @@ describe('02-blocking: one thing at a time', () => {
     const { server, socket } = await startWithSocket();
     const first = await startHoldingClient('02', socket, server);
     // The loop never takes this one: it waits, connected, among the queued connections.
-    const second = spawnScript('02', 'client.ts', ['--socket', socket, '--hold']);
+    const second = spawnScript('02', 'client.ts', [
+      '--socket',
+      socket,
+      '--hold',
+    ]);
     await second.waitForLine('holding the line');
     server.kill('SIGINT');
     expect((await server.waitForExit(5_000)).code, server.output).toBe(0);
@@ -84,16 +106,27 @@ describe('02-blocking: one thing at a time', () => {
 
   it('keeps serving after a client vanishes without a word', async () => {
     const { server, socket } = await startWithSocket();
-    await runPython('import socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\ns.close()', [socket]);
+    await runPython(
+      'import socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\ns.close()',
+      [socket],
+    );
     await server.waitForLine('client 1 left');
-    expect((await runScript('02', 'client.ts', ['--socket', socket])).exitStatus.code).toBe(0);
+    expect(
+      (await runScript('02', 'client.ts', ['--socket', socket])).exitStatus
+        .code,
+    ).toBe(0);
     await server.waitForLine('client 2 says: ping');
   });
 
   it('a client with no server explains what to start', async () => {
-    const client = await runScript('02', 'client.ts', ['--socket', join(tempDir(), 'nobody.sock')]);
+    const client = await runScript('02', 'client.ts', [
+      '--socket',
+      join(tempDir(), 'nobody.sock'),
+    ]);
     expect(client.exitStatus.code).toBe(1);
-    expect(client.stderr).toMatch(/is the server running\? Start it with: npx tsx demos\/02-blocking\/server.ts/);
+    expect(client.stderr).toMatch(
+      /is the server running\? Start it with: npx tsx demos\/02-blocking\/server.ts/,
+    );
   });
 
   // Both tools are optional: each test skips, naming its tool, where it is not installed.
@@ -111,9 +144,17 @@ describe('02-blocking: one thing at a time', () => {
 });
 
 describe('02-blocking: a synchronous call freezes the whole process', () => {
-  async function startFreezer(args: string[]): Promise<{ freezer: DemoProcess; socket: string }> {
+  async function startFreezer(
+    args: string[],
+  ): Promise<{ freezer: DemoProcess; socket: string }> {
     const socket = join(tempDir(), 'freeze.sock');
-    const freezer = spawnScript('02', 'freeze.ts', ['--socket', socket, '--tick', '20', ...args]);
+    const freezer = spawnScript('02', 'freeze.ts', [
+      '--socket',
+      socket,
+      '--tick',
+      '20',
+      ...args,
+    ]);
     await freezer.waitForLine('listening on');
     await freezer.waitForLine(/tick 1 /); // the timer runs before the freeze
     return { freezer, socket };
@@ -121,12 +162,24 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
 
   it('while fs.readSync waits, no tick fires and no client is served', async () => {
     const { freezer, socket } = await startFreezer(['--with', 'read']);
-    expect((await runScript('02', 'client.ts', ['--socket', socket, '--message', 'freeze'])).exitStatus.code).toBe(0);
+    expect(
+      (
+        await runScript('02', 'client.ts', [
+          '--socket',
+          socket,
+          '--message',
+          'freeze',
+        ])
+      ).exitStatus.code,
+    ).toBe(0);
     await freezer.waitForLine('freezing');
     const ticksBefore = freezer.matching(/^tick/).length;
 
     // A second client connects and sends while the process sits in read(2).
-    expect((await runScript('02', 'client.ts', ['--socket', socket])).exitStatus.code).toBe(0);
+    expect(
+      (await runScript('02', 'client.ts', ['--socket', socket])).exitStatus
+        .code,
+    ).toBe(0);
     expect(freezer.matching('client 2'), freezer.output).toEqual([]);
     expect(freezer.matching(/^tick/).length, freezer.output).toBe(ticksBefore);
 
@@ -139,7 +192,16 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
 
   it('even SIGTERM waits until the synchronous call returns, then exits cleanly', async () => {
     const { freezer, socket } = await startFreezer(['--with', 'read']);
-    expect((await runScript('02', 'client.ts', ['--socket', socket, '--message', 'freeze'])).exitStatus.code).toBe(0);
+    expect(
+      (
+        await runScript('02', 'client.ts', [
+          '--socket',
+          socket,
+          '--message',
+          'freeze',
+        ])
+      ).exitStatus.code,
+    ).toBe(0);
     await freezer.waitForLine('freezing');
     freezer.kill('SIGTERM'); // noted by libuv's signal handler; our JavaScript handler must wait
     freezer.child.stdin?.write('go\n');
@@ -149,11 +211,29 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
   });
 
   it('a busy loop freezes it just the same, then it catches up', async () => {
-    const { freezer, socket } = await startFreezer(['--with', 'cpu', '--seconds', '1']);
-    expect((await runScript('02', 'client.ts', ['--socket', socket, '--message', 'freeze'])).exitStatus.code).toBe(0);
+    const { freezer, socket } = await startFreezer([
+      '--with',
+      'cpu',
+      '--seconds',
+      '1',
+    ]);
+    expect(
+      (
+        await runScript('02', 'client.ts', [
+          '--socket',
+          socket,
+          '--message',
+          'freeze',
+        ])
+      ).exitStatus.code,
+    ).toBe(0);
     await freezer.waitForLine(/thawed .*busy loop/);
-    const freezingAt = freezer.lines.findIndex((line) => line.text.includes('freezing'));
-    const ticksBefore = freezer.lines.slice(0, freezingAt).filter((line) => /^tick/.test(line.text)).length;
+    const freezingAt = freezer.lines.findIndex((line) =>
+      line.text.includes('freezing'),
+    );
+    const ticksBefore = freezer.lines
+      .slice(0, freezingAt)
+      .filter((line) => /^tick/.test(line.text)).length;
     await freezer.waitForLine(/^tick/, { count: ticksBefore + 1 });
     expectOrder(freezer, [/thawed/, new RegExp(`^tick ${ticksBefore + 1} `)]);
   });
@@ -162,20 +242,31 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
 describe('02-blocking: underneath, Node is not blocked', () => {
   // strace is optional (and needs ptrace): skip where it is missing. It traces the
   // reference server by path, so it has nothing to say about a learner's under verify.
-  it.skipIf(!hasCommand('strace') || verifying('02'))('libuv accepts and reads the second client at once; only our loop waits', async () => {
-    const socket = join(tempDir(), '02.sock');
-    const command = 'strace -f -qq -e signal=none -e trace=accept4,read node --import tsx demos/02-blocking/server.ts --socket /tmp/ping-pong-02.sock';
-    const traced = spawnShell(command.replaceAll(DEFAULT_SOCKET, socket));
-    await traced.waitForLine(/listening on/, { timeoutMs: 15_000 });
-    const holder = spawnScript('02', 'client.ts', ['--socket', socket, '--hold']);
-    await traced.waitForLine(/client 1 connected/);
-    expect((await runScript('02', 'client.ts', ['--socket', socket])).exitStatus.code).toBe(0);
-    // Two accept4() calls that returned a descriptor, and client 2's ping read from the kernel...
-    await traced.waitForLine(/read\(\d+, "ping\\n"/);
-    expect(traced.matching(/accept4\(.*\) = \d+$/)).toHaveLength(2);
-    // ...while the JavaScript loop has still not looked at client 2.
-    expect(traced.matching('client 2'), traced.output).toEqual([]);
-    holder.child.stdin?.end();
-    await traced.waitForLine(/client 2 says: ping/);
-  });
+  it.skipIf(!hasCommand('strace') || verifying('02'))(
+    'libuv accepts and reads the second client at once; only our loop waits',
+    async () => {
+      const socket = join(tempDir(), '02.sock');
+      const command =
+        'strace -f -qq -e signal=none -e trace=accept4,read node --import tsx demos/02-blocking/server.ts --socket /tmp/ping-pong-02.sock';
+      const traced = spawnShell(command.replaceAll(DEFAULT_SOCKET, socket));
+      await traced.waitForLine(/listening on/, { timeoutMs: 15_000 });
+      const holder = spawnScript('02', 'client.ts', [
+        '--socket',
+        socket,
+        '--hold',
+      ]);
+      await traced.waitForLine(/client 1 connected/);
+      expect(
+        (await runScript('02', 'client.ts', ['--socket', socket])).exitStatus
+          .code,
+      ).toBe(0);
+      // Two accept4() calls that returned a descriptor, and client 2's ping read from the kernel...
+      await traced.waitForLine(/read\(\d+, "ping\\n"/);
+      expect(traced.matching(/accept4\(.*\) = \d+$/)).toHaveLength(2);
+      // ...while the JavaScript loop has still not looked at client 2.
+      expect(traced.matching('client 2'), traced.output).toEqual([]);
+      holder.child.stdin?.end();
+      await traced.waitForLine(/client 2 says: ping/);
+    },
+  );
 });

@@ -1,10 +1,16 @@
 /**
- * Lesson 04 · the line splitter in demos/common/lines.ts, in-process: chunks in, whole
+ * Lesson 04 · the line splitter in demos/04-bidirectional/lines.ts, in-process: chunks in, whole
  * lines out, whatever way the bytes were cut, and never more than the limit buffered.
  */
 import { describe, expect, it } from 'vitest';
 import { PassThrough } from 'node:stream';
-import { LineQueue, LineSplitter, LineTooLongError, MAX_LINE_BYTES, readLines } from '../demos/common/lines.ts';
+import {
+  LineQueue,
+  LineSplitter,
+  LineTooLongError,
+  MAX_LINE_BYTES,
+  readLines,
+} from '../demos/04-bidirectional/lines.ts';
 import { verifying } from './harness/index.ts';
 
 const bytes = (text: string): Buffer => Buffer.from(text);
@@ -18,7 +24,11 @@ function split(chunks: Buffer[], maxLineBytes?: number): string[] {
 // These test the reference module itself, not a server: nothing to check under `npm run verify`.
 describe.skipIf(verifying('04'))('04 · LineSplitter', () => {
   it('turns one chunk holding three lines into three lines', () => {
-    expect(split([bytes('ping\nping\nping\n')])).toEqual(['ping', 'ping', 'ping']);
+    expect(split([bytes('ping\nping\nping\n')])).toEqual([
+      'ping',
+      'ping',
+      'ping',
+    ]);
   });
 
   it('holds half a line until the rest arrives', () => {
@@ -33,7 +43,9 @@ describe.skipIf(verifying('04'))('04 · LineSplitter', () => {
     const expected = ['ping 1', 'ping 2', '', 'hello'];
     expect(split([...text].map(bytes))).toEqual(expected);
     for (let cut = 0; cut <= text.length; cut++) {
-      expect(split([bytes(text.slice(0, cut)), bytes(text.slice(cut))])).toEqual(expected);
+      expect(
+        split([bytes(text.slice(0, cut)), bytes(text.slice(cut))]),
+      ).toEqual(expected);
     }
   });
 
@@ -53,7 +65,9 @@ describe.skipIf(verifying('04'))('04 · LineSplitter', () => {
   it('throws as soon as a line passes the limit, without waiting for its newline', () => {
     const splitter = new LineSplitter(10);
     expect(splitter.push(bytes('x'.repeat(6)))).toEqual([]);
-    expect(() => splitter.push(bytes('x'.repeat(5)))).toThrow(new LineTooLongError(10));
+    expect(() => splitter.push(bytes('x'.repeat(5)))).toThrow(
+      new LineTooLongError(10),
+    );
   });
 
   it('reports the whole lines that came before the long one in the same chunk', () => {
@@ -63,21 +77,30 @@ describe.skipIf(verifying('04'))('04 · LineSplitter', () => {
       expect.unreachable('the long line should have thrown');
     } catch (error) {
       expect(error).toBeInstanceOf(LineTooLongError);
-      expect((error as LineTooLongError).linesBefore).toEqual(['ping 1', 'ping 2']);
-      expect((error as LineTooLongError).message).toBe('line longer than 10 bytes');
+      expect((error as LineTooLongError).linesBefore).toEqual([
+        'ping 1',
+        'ping 2',
+      ]);
+      expect((error as LineTooLongError).message).toBe(
+        'line longer than 10 bytes',
+      );
     }
   });
 
   it('lets go of the long line once it has thrown', () => {
     const splitter = new LineSplitter(10);
-    expect(() => splitter.push(bytes('x'.repeat(11)))).toThrow(LineTooLongError);
+    expect(() => splitter.push(bytes('x'.repeat(11)))).toThrow(
+      LineTooLongError,
+    );
     expect(splitter.push(bytes('\n'))).toEqual(['']);
   });
 
   it('defaults to a limit of 64 KiB', () => {
     expect(MAX_LINE_BYTES).toBe(65_536);
     expect(split([bytes(`${'x'.repeat(MAX_LINE_BYTES)}\n`)])).toHaveLength(1);
-    expect(() => split([bytes('x'.repeat(MAX_LINE_BYTES + 1))])).toThrow(LineTooLongError);
+    expect(() => split([bytes('x'.repeat(MAX_LINE_BYTES + 1))])).toThrow(
+      LineTooLongError,
+    );
   });
 });
 
@@ -92,12 +115,18 @@ describe.skipIf(verifying('04'))('04 · readLines and LineQueue', () => {
     stream.write(bytes('ping 1\n'));
     stream.write(bytes(`ping 2\n${'x'.repeat(11)}`));
     stream.write(bytes('\nping 3\n'));
-    expect(seen).toEqual(['ping 1', 'ping 2', 'too long: line longer than 10 bytes']);
+    expect(seen).toEqual([
+      'ping 1',
+      'ping 2',
+      'too long: line longer than 10 bytes',
+    ]);
   });
 
   it('readLines destroys the stream with the error when nobody handles a long line', async () => {
     const stream = new PassThrough();
-    const failed = new Promise<Error>((resolve) => stream.once('error', resolve));
+    const failed = new Promise<Error>((resolve) =>
+      stream.once('error', resolve),
+    );
     readLines(stream, () => {}, { maxLineBytes: 4 });
     stream.write(bytes('xxxxx'));
     expect(await failed).toBeInstanceOf(LineTooLongError);

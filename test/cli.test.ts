@@ -11,8 +11,12 @@ import { DemoProcess, REPO_ROOT } from './harness/index.ts';
 function demoScripts(dir = join(REPO_ROOT, 'demos')): string[] {
   return readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
     const path = join(dir, entry.name);
-    if (entry.isDirectory()) return entry.name === 'common' ? [] : demoScripts(path);
-    return entry.name.endsWith('.ts') && readFileSync(path, 'utf8').includes('parseCli(') ? [path] : [];
+    if (entry.isDirectory())
+      return entry.name === 'common' ? [] : demoScripts(path);
+    return entry.name.endsWith('.ts') &&
+      readFileSync(path, 'utf8').includes('parseCli(')
+      ? [path]
+      : [];
   });
 }
 
@@ -32,7 +36,10 @@ describe('every demo script', () => {
   for (const script of scripts) {
     const name = relative(REPO_ROOT, script);
     it(`${name} explains itself with --help and refuses an unknown flag in one line`, async () => {
-      const [help, wrong] = await Promise.all([run(script, ['--help']), run(script, ['--no-such-flag'])]);
+      const [help, wrong] = await Promise.all([
+        run(script, ['--help']),
+        run(script, ['--no-such-flag']),
+      ]);
       expect(help.exitStatus?.code, help.output).toBe(0);
       expect(help.stdout).toMatch(/^Usage: /);
       expect(help.stdout).toContain('--help');

@@ -5,26 +5,36 @@
  */
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, posix } from 'node:path';
 import { REPO_ROOT, runScriptHelp } from './harness/index.ts';
-import { lessonIncludes, readRegion } from './harness/regions.ts';
+import { lessonIncludes, readRegion } from './tools/regions.ts';
 
 const lessonsDir = join(REPO_ROOT, 'lessons');
 const demosDir = join(REPO_ROOT, 'demos');
-const lessonFiles = readdirSync(lessonsDir).filter((name) => /^\d\d-.*\.md$/.test(name)).sort();
-const demoFolders = readdirSync(demosDir).filter((name) => /^\d\d-/.test(name)).sort();
+const lessonFiles = readdirSync(lessonsDir)
+  .filter((name) => /^\d\d-.*\.md$/.test(name))
+  .sort();
+const demoFolders = readdirSync(demosDir)
+  .filter((name) => /^\d\d-/.test(name))
+  .sort();
 
 /** `$ command` lines inside ```console blocks: what a lesson asks the learner to type. */
 export function consoleCommands(markdown: string): string[] {
-  const blocks = [...markdown.matchAll(/```console\n([\s\S]*?)```/g)].map((match) => match[1] ?? '');
+  const blocks = [...markdown.matchAll(/```console\n([\s\S]*?)```/g)].map(
+    (match) => match[1] ?? '',
+  );
   return blocks.flatMap((block) =>
-    block.split('\n').flatMap((line) => (line.startsWith('$ ') ? [line.slice(2).trim()] : [])),
+    block
+      .split('\n')
+      .flatMap((line) => (line.startsWith('$ ') ? [line.slice(2).trim()] : [])),
   );
 }
 
 describe('every lesson', () => {
   it('has a lesson text for every demo folder, and a demo folder for every lesson text', () => {
-    expect(lessonFiles.map((name) => name.replace(/\.md$/, ''))).toEqual(demoFolders);
+    expect(lessonFiles.map((name) => name.replace(/\.md$/, ''))).toEqual(
+      demoFolders,
+    );
   });
 
   for (const name of lessonFiles) {
@@ -34,30 +44,53 @@ describe('every lesson', () => {
     describe(lesson, () => {
       it('quotes the current code of every region it includes (npm run lessons:sync fixes this)', () => {
         for (const include of lessonIncludes(markdown)) {
-          expect(include.quoted, `lessons/${name}:${include.line} quotes ${include.reference}`).toBe(readRegion(include.reference));
+          expect(
+            include.quoted,
+            `lessons/${name}:${include.line} quotes ${include.reference}`,
+          ).toBe(readRegion(include.reference));
         }
       });
 
       it('ends with things to try', () => {
-        const headings = [...markdown.matchAll(/^##\s+(.+)$/gm)].map((match) => match[1] ?? '');
-        expect(headings.some((heading) => /try/i.test(heading)), `lessons/${name} has a "Things to try" section`).toBe(true);
+        const headings = [...markdown.matchAll(/^##\s+(.+)$/gm)].map(
+          (match) => match[1] ?? '',
+        );
+        expect(
+          headings.some((heading) => /try/i.test(heading)),
+          `lessons/${name} has a "Things to try" section`,
+        ).toBe(true);
       });
 
       it('shows only shell commands that a test runs', async () => {
-        const testFile = readdirSync(join(REPO_ROOT, 'test')).find((file) => file.startsWith(`${lesson.slice(0, 2)}-`) && file.endsWith('.test.ts'));
-        const tests = testFile ? readFileSync(join(REPO_ROOT, 'test', testFile), 'utf8') : '';
+        const testFile = readdirSync(join(REPO_ROOT, 'test')).find(
+          (file) =>
+            file.startsWith(`${lesson.slice(0, 2)}-`) &&
+            file.endsWith('.test.ts'),
+        );
+        const tests = testFile
+          ? readFileSync(join(REPO_ROOT, 'test', testFile), 'utf8')
+          : '';
         for (const command of consoleCommands(markdown)) {
           const demo = /^npx tsx (demos\/\S+\.ts)(.*)$/.exec(command);
           if (demo) {
             // A demo command: the script exists and accepts every flag the lesson shows.
             const [, script = '', rest = ''] = demo;
-            expect(existsSync(join(REPO_ROOT, script)), `lessons/${name}: ${command}`).toBe(true);
+            expect(
+              existsSync(join(REPO_ROOT, script)),
+              `lessons/${name}: ${command}`,
+            ).toBe(true);
             const help = await runScriptHelp(script);
             for (const flag of rest.match(/--[\w-]+/g) ?? []) {
-              expect(help, `lessons/${name}: ${script} --help mentions ${flag}`).toContain(flag);
+              expect(
+                help,
+                `lessons/${name}: ${script} --help mentions ${flag}`,
+              ).toContain(flag);
             }
           } else {
-            expect(tests, `lessons/${name} shows "$ ${command}"; test/${testFile ?? `${lesson.slice(0, 2)}-*.test.ts`} must run it verbatim`).toContain(command);
+            expect(
+              tests,
+              `lessons/${name} shows "$ ${command}"; test/${testFile ?? `${lesson.slice(0, 2)}-*.test.ts`} must run it verbatim`,
+            ).toContain(command);
           }
         }
       });
@@ -65,33 +98,84 @@ describe('every lesson', () => {
   }
 });
 
-describe('demos/common', () => {
-  /** The lesson that teaches each shared module, read from its header comment ("lesson 04"). */
-  const taughtIn = new Map(
-    readdirSync(join(demosDir, 'common'))
-      .filter((file) => file.endsWith('.ts'))
-      .map((file) => {
-        const lesson = /lesson (\d\d)/i.exec(readFileSync(join(demosDir, 'common', file), 'utf8'))?.[1];
-        return [file, lesson] as const;
-      }),
+/** Every `.ts` file under `dir`, as paths relative to the repo root. */
+function tsFiles(dir: string): string[] {
+  return readdirSync(join(REPO_ROOT, dir), { withFileTypes: true }).flatMap(
+    (entry) => {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) return tsFiles(path);
+      return entry.name.endsWith('.ts') ? [path] : [];
+    },
   );
+}
 
-  it('says in each module which lesson teaches it', () => {
-    for (const [file, lesson] of taughtIn) expect(lesson, `demos/common/${file} names its lesson`).toBeDefined();
+/** The lesson folder (`04-bidirectional`) a repo path belongs to, or undefined outside demos/NN-*. */
+function lessonOf(path: string): string | undefined {
+  return /^demos\/(\d\d-[^/]+)\//.exec(path)?.[1];
+}
+
+describe('where code lives', () => {
+  it("a demo imports only from its own folder, an earlier lesson's folder, or demos/common", () => {
+    for (const file of tsFiles('demos')) {
+      const source = readFileSync(join(REPO_ROOT, file), 'utf8');
+      const own = lessonOf(file);
+      for (const match of source.matchAll(
+        /^(?:import|export)[^'"]*from '(\.[^']+)'/gm,
+      )) {
+        const target = posix.normalize(
+          posix.join(posix.dirname(file), match[1] ?? ''),
+        );
+        if (target.startsWith('demos/common/')) continue;
+        if (
+          target.startsWith('test/tools/') &&
+          /\/(tour|exercise\/checks)\.ts$/.test(file)
+        )
+          continue; // tool scripts, not demos
+        const theirs = lessonOf(target);
+        expect(
+          theirs,
+          `${file} imports ${match[1]}, outside demos/`,
+        ).toBeDefined();
+        expect(
+          Number(theirs?.slice(0, 2)),
+          `${file} imports ${match[1]}, from a later lesson`,
+        ).toBeLessThanOrEqual(Number(own?.slice(0, 2) ?? 0));
+      }
+    }
   });
 
-  it('is used only by that lesson and the ones after it', () => {
-    for (const folder of demoFolders) {
-      for (const file of readdirSync(join(demosDir, folder)).filter((f) => f.endsWith('.ts'))) {
-        const source = readFileSync(join(demosDir, folder, file), 'utf8');
-        for (const match of source.matchAll(/from '\.\.\/common\/([\w-]+\.ts)'/g)) {
-          const module = match[1] ?? '';
-          const lesson = taughtIn.get(module);
-          expect(lesson, `demos/${folder}/${file} imports common/${module}`).toBeDefined();
-          expect(Number(lesson), `demos/${folder}/${file} imports common/${module}, taught in lesson ${lesson}`).toBeLessThanOrEqual(Number(folder.slice(0, 2)));
-        }
-        expect(source, `demos/${folder}/${file} reaches into another lesson's folder`).not.toMatch(/from '\.\.\/\d\d-/);
+  it("demos/common holds only plumbing: no lesson folder's code", () => {
+    for (const file of tsFiles('demos/common')) {
+      expect(
+        readFileSync(join(REPO_ROOT, file), 'utf8'),
+        `${file} imports a lesson's code`,
+      ).not.toMatch(/from '\.\.\/\d\d-/);
+    }
+  });
+
+  it("a lesson quotes only code of its own folder or an earlier lesson's", () => {
+    for (const name of lessonFiles) {
+      for (const include of lessonIncludes(
+        readFileSync(join(lessonsDir, name), 'utf8'),
+      )) {
+        const folder = lessonOf(include.reference.split('#')[0] ?? '');
+        expect(
+          folder,
+          `lessons/${name}:${include.line} quotes ${include.reference}`,
+        ).toBeDefined();
+        expect(
+          Number(folder?.slice(0, 2)),
+          `lessons/${name}:${include.line} quotes ${include.reference}`,
+        ).toBeLessThanOrEqual(Number(name.slice(0, 2)));
       }
+    }
+  });
+
+  it('slides and tools do not import the test harness', () => {
+    for (const file of [...tsFiles('slides'), ...tsFiles('test/tools')]) {
+      expect(readFileSync(join(REPO_ROOT, file), 'utf8'), file).not.toMatch(
+        /from '[^']*harness\//,
+      );
     }
   });
 });

@@ -5,7 +5,14 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from './harness/index.ts';
-import { RegionError, extractRegion, lessonIncludes, readRegion, regionNames, syncLessonIncludes } from './harness/regions.ts';
+import {
+  RegionError,
+  extractRegion,
+  lessonIncludes,
+  readRegion,
+  regionNames,
+  syncLessonIncludes,
+} from './tools/regions.ts';
 
 const demo = [
   'import net from "node:net";',
@@ -28,30 +35,45 @@ describe('regions', () => {
 
   it('extracts a region without its marker lines or the nested markers, indentation trimmed', () => {
     expect(extractRegion(demo, 'accept')).toBe(
-      ['const server = net.createServer((socket) => {', "  socket.write('hello\\n');", '});'].join('\n'),
+      [
+        'const server = net.createServer((socket) => {',
+        "  socket.write('hello\\n');",
+        '});',
+      ].join('\n'),
     );
     expect(extractRegion(demo, 'greet')).toBe("socket.write('hello\\n');");
   });
 
   it('names the file when a region is missing or never closed', () => {
-    expect(() => extractRegion(demo, 'nope', 'demos/x.ts')).toThrow(/no region "nope" in demos\/x.ts/);
-    expect(() => extractRegion('// #region open\ncode', 'open', 'demos/y.ts')).toThrow(RegionError);
+    expect(() => extractRegion(demo, 'nope', 'demos/x.ts')).toThrow(
+      /no region "nope" in demos\/x.ts/,
+    );
+    expect(() =>
+      extractRegion('// #region open\ncode', 'open', 'demos/y.ts'),
+    ).toThrow(RegionError);
   });
 
   it('reads path#region references from a root folder', () => {
     const root = tempDir();
     mkdirSync(join(root, 'demos'));
     writeFileSync(join(root, 'demos', 'server.ts'), demo);
-    expect(readRegion('demos/server.ts#greet', root)).toBe("socket.write('hello\\n');");
-    expect(() => readRegion('demos/missing.ts#greet', root)).toThrow(/no file demos\/missing.ts/);
+    expect(readRegion('demos/server.ts#greet', root)).toBe(
+      "socket.write('hello\\n');",
+    );
+    expect(() => readRegion('demos/missing.ts#greet', root)).toThrow(
+      /no file demos\/missing.ts/,
+    );
   });
 
   it('refreshes the code block after every include marker in a lesson', () => {
     const root = tempDir();
     mkdirSync(join(root, 'demos'));
     writeFileSync(join(root, 'demos', 'server.ts'), demo);
-    const stale = 'Intro\n\n<!-- include: demos/server.ts#greet -->\n```ts\nold code\n```\n\nOutro\n';
-    expect(lessonIncludes(stale)).toEqual([{ reference: 'demos/server.ts#greet', quoted: 'old code', line: 3 }]);
+    const stale =
+      'Intro\n\n<!-- include: demos/server.ts#greet -->\n```ts\nold code\n```\n\nOutro\n';
+    expect(lessonIncludes(stale)).toEqual([
+      { reference: 'demos/server.ts#greet', quoted: 'old code', line: 3 },
+    ]);
     expect(syncLessonIncludes(stale, root)).toBe(
       "Intro\n\n<!-- include: demos/server.ts#greet -->\n```ts\nsocket.write('hello\\n');\n```\n\nOutro\n",
     );
@@ -61,7 +83,8 @@ describe('regions', () => {
     const root = tempDir();
     mkdirSync(join(root, 'demos'));
     writeFileSync(join(root, 'demos', 'server.ts'), demo);
-    const empty = '<!-- include: demos/server.ts#greet -->\n```ts\n```\n\nText after.\n\n```sh\nls\n```\n';
+    const empty =
+      '<!-- include: demos/server.ts#greet -->\n```ts\n```\n\nText after.\n\n```sh\nls\n```\n';
     expect(syncLessonIncludes(empty, root)).toBe(
       "<!-- include: demos/server.ts#greet -->\n```ts\nsocket.write('hello\\n');\n```\n\nText after.\n\n```sh\nls\n```\n",
     );

@@ -7,8 +7,15 @@ import { describe, expect, it } from 'vitest';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { REPO_ROOT, tempDir } from './harness/index.ts';
-import { startServerProcess } from './harness/process.ts';
-import { buildDeck, parseSlides, planSummary, readSlideSources, SlideBuildError, type Slide } from '../slides/build.ts';
+import { startServerProcess } from './tools/process.ts';
+import {
+  buildDeck,
+  parseSlides,
+  planSummary,
+  readSlideSources,
+  SlideBuildError,
+  type Slide,
+} from '../slides/build.ts';
 
 const DEMO = `import net from 'node:net';
 
@@ -28,7 +35,10 @@ function fixtureRoot(): string {
   const root = tempDir();
   mkdirSync(join(root, 'demos', '05-poll'), { recursive: true });
   writeFileSync(join(root, 'demos', '05-poll', 'server.ts'), DEMO);
-  writeFileSync(join(root, 'demos', '05-poll', 'chart.svg'), '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>');
+  writeFileSync(
+    join(root, 'demos', '05-poll', 'chart.svg'),
+    '<svg xmlns="http://www.w3.org/2000/svg" width="10" height="10"><rect width="10" height="10"/></svg>',
+  );
   return root;
 }
 
@@ -79,8 +89,14 @@ describe('slide separators', () => {
 
 describe('pauses', () => {
   it('#pause on its own line splits a slide into steps shown one key press at a time', () => {
-    const [slide] = parse('## Steps\n\n- first\n\n#pause\n\n- second\n\n#pause\n\nlast words\n');
-    expect(slide?.steps).toEqual(['<h2>Steps</h2>\n<ul>\n<li>first</li>\n</ul>\n', '<ul>\n<li>second</li>\n</ul>\n', '<p>last words</p>\n']);
+    const [slide] = parse(
+      '## Steps\n\n- first\n\n#pause\n\n- second\n\n#pause\n\nlast words\n',
+    );
+    expect(slide?.steps).toEqual([
+      '<h2>Steps</h2>\n<ul>\n<li>first</li>\n</ul>\n',
+      '<ul>\n<li>second</li>\n</ul>\n',
+      '<p>last words</p>\n',
+    ]);
   });
 
   it('#pause right after a paragraph line still splits', () => {
@@ -103,9 +119,13 @@ describe('pauses', () => {
 
 describe('speaker notes', () => {
   it('Note: starts the notes, which run to the end of the slide and are not shown on it', () => {
-    const [first, second] = parse('## Talk\n\nshown\n\nNote: say *this*\n\n- and that\n---\n## Next\n');
+    const [first, second] = parse(
+      '## Talk\n\nshown\n\nNote: say *this*\n\n- and that\n---\n## Next\n',
+    );
     expect(first?.steps).toEqual(['<h2>Talk</h2>\n<p>shown</p>\n']);
-    expect(first?.notes).toBe('<p>say <em>this</em></p>\n<ul>\n<li>and that</li>\n</ul>\n');
+    expect(first?.notes).toBe(
+      '<p>say <em>this</em></p>\n<ul>\n<li>and that</li>\n</ul>\n',
+    );
     expect(second?.notes).toBe('');
   });
 
@@ -116,7 +136,9 @@ describe('speaker notes', () => {
   });
 
   it('[N min] at the start of the notes is the timing hint the plan adds up', () => {
-    const slides = parse('# A\nNote: [10 min] intro\n---\n## B\nNote: [2.5 min] detail\n---\n## C\nNote: no hint\n');
+    const slides = parse(
+      '# A\nNote: [10 min] intro\n---\n## B\nNote: [2.5 min] detail\n---\n## C\nNote: no hint\n',
+    );
     expect(slides.map((slide) => slide.minutes)).toEqual([10, 2.5, undefined]);
     expect(planSummary(slides)).toContain('slides/05-poll.md  12.5 min');
   });
@@ -132,16 +154,24 @@ describe('region includes', () => {
   it('<<< path#region shows the region as highlighted code: markers removed, indentation trimmed', () => {
     const [slide] = parse('## Accept\n\n<<< demos/05-poll/server.ts#accept\n');
     const html = slide?.steps[0] ?? '';
-    expect(html).toContain('<figcaption>demos/05-poll/server.ts · accept</figcaption>');
-    expect(html).toContain('<code class="hljs language-ts">server.<span class="hljs-title function_">on</span>');
+    expect(html).toContain(
+      '<figcaption>demos/05-poll/server.ts · accept</figcaption>',
+    );
+    expect(html).toContain(
+      '<code class="hljs language-ts">server.<span class="hljs-title function_">on</span>',
+    );
     expect(html).not.toContain('#region');
     expect(html).not.toContain('#endregion');
     // The nested region's line is there, one level in from the region's own indentation.
-    expect(html).toMatch(/\n  socket\.<span class="hljs-title function_">write<\/span>/);
+    expect(html).toMatch(
+      /\n  socket\.<span class="hljs-title function_">write<\/span>/,
+    );
   });
 
   it('a missing region fails the build with the slide file, line, and region', () => {
-    expect(buildError('## A\n\ntext\n\n<<< demos/05-poll/server.ts#listen\n')).toBe(
+    expect(
+      buildError('## A\n\ntext\n\n<<< demos/05-poll/server.ts#listen\n'),
+    ).toBe(
       'slides/05-poll.md:5: <<< demos/05-poll/server.ts#listen: no region "listen" in demos/05-poll/server.ts',
     );
   });
@@ -153,38 +183,63 @@ describe('region includes', () => {
   });
 
   it('an include inside a list is an error', () => {
-    expect(buildError('- item\n  <<< demos/05-poll/server.ts#accept\n')).toMatch(/^slides\/05-poll\.md:2: <<< demos.* inside a list/);
+    expect(
+      buildError('- item\n  <<< demos/05-poll/server.ts#accept\n'),
+    ).toMatch(/^slides\/05-poll\.md:2: <<< demos.* inside a list/);
   });
 
   it('long code gets a smaller size class, short code the largest', () => {
-    const long = Array.from({ length: 30 }, (_, index) => `const line${index} = ${index};`).join('\n');
-    const [slide] = parse(`\`\`\`ts\nshort();\n\`\`\`\n\n\`\`\`ts\n${long}\n\`\`\`\n`);
-    expect(slide?.steps[0]).toMatch(/<figure class="code code-l">[\s\S]*<figure class="code code-xxs">/);
+    const long = Array.from(
+      { length: 30 },
+      (_, index) => `const line${index} = ${index};`,
+    ).join('\n');
+    const [slide] = parse(
+      `\`\`\`ts\nshort();\n\`\`\`\n\n\`\`\`ts\n${long}\n\`\`\`\n`,
+    );
+    expect(slide?.steps[0]).toMatch(
+      /<figure class="code code-l">[\s\S]*<figure class="code code-xxs">/,
+    );
   });
 });
 
 describe('escaping', () => {
   it('HTML in code blocks, included regions and inline code is shown as text', () => {
-    const [slide] = parse('```html\n<script>alert(1)</script>\n```\n\n```\n<b>no language</b>\n```\n\nuse `<img onerror=x>`\n\n<<< demos/05-poll/server.ts#greet\n');
+    const [slide] = parse(
+      '```html\n<script>alert(1)</script>\n```\n\n```\n<b>no language</b>\n```\n\nuse `<img onerror=x>`\n\n<<< demos/05-poll/server.ts#greet\n',
+    );
     const html = slide?.steps[0] ?? '';
     expect(html).not.toMatch(/<script|<b>|<img/);
     // Highlighting wraps tokens in spans; without them, the code reads as the escaped source.
-    expect(html.replace(/<\/?span[^>]*>/g, '')).toContain('&lt;script&gt;alert(1)&lt;/script&gt;');
+    expect(html.replace(/<\/?span[^>]*>/g, '')).toContain(
+      '&lt;script&gt;alert(1)&lt;/script&gt;',
+    );
     expect(html).toContain('&#60;b&#62;no language&#60;/b&#62;');
     expect(html).toContain('<code>&lt;img onerror=x&gt;</code>');
     expect(html).toContain('hello &lt;world&gt; &amp; &quot;you&quot;');
   });
 
   it('raw HTML in the markdown is shown as text, and HTML comments vanish', () => {
-    const [slide] = parse('<div onclick="x()">hi</div>\n\na <span>Buffer</span> here <!-- hidden -->\n\n<!-- a comment block -->\n');
+    const [slide] = parse(
+      '<div onclick="x()">hi</div>\n\na <span>Buffer</span> here <!-- hidden -->\n\n<!-- a comment block -->\n',
+    );
     const html = slide?.steps[0] ?? '';
     expect(html).not.toMatch(/<div|<span|hidden|comment block/);
-    expect(html).toContain('&#60;div onclick=&#34;x()&#34;&#62;hi&#60;/div&#62;');
+    expect(html).toContain(
+      '&#60;div onclick=&#34;x()&#34;&#62;hi&#60;/div&#62;',
+    );
     expect(html).toContain('a &#60;span&#62;Buffer&#60;/span&#62; here');
   });
 
   it('the notes and slide titles are escaped too', () => {
-    const deck = buildDeck([{ file: 'slides/01-a.md', markdown: '# Title <i>x</i>\nNote: <script>bad()</script>\n' }], { root: fixtureRoot() });
+    const deck = buildDeck(
+      [
+        {
+          file: 'slides/01-a.md',
+          markdown: '# Title <i>x</i>\nNote: <script>bad()</script>\n',
+        },
+      ],
+      { root: fixtureRoot() },
+    );
     expect(deck.html).not.toContain('<script>bad()');
     expect(deck.html).not.toContain('<i>x</i>');
   });
@@ -192,23 +247,35 @@ describe('escaping', () => {
 
 describe('images', () => {
   it('a local image is inlined as a data: URL', () => {
-    const [slide] = parse('## Chart\n\n![the chart](demos/05-poll/chart.svg)\n');
-    expect(slide?.steps[0]).toMatch(/<img src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="the chart">/);
+    const [slide] = parse(
+      '## Chart\n\n![the chart](demos/05-poll/chart.svg)\n',
+    );
+    expect(slide?.steps[0]).toMatch(
+      /<img src="data:image\/svg\+xml;base64,[A-Za-z0-9+/=]+" alt="the chart">/,
+    );
   });
 
   it('a missing image fails the build with the line', () => {
-    expect(buildError('## Chart\n\ntext\n![chart](demos/05-poll/none.svg)\n')).toBe(
+    expect(
+      buildError('## Chart\n\ntext\n![chart](demos/05-poll/none.svg)\n'),
+    ).toBe(
       'slides/05-poll.md:4: image demos/05-poll/none.svg: no such file (or mark it ![alt](path "optional"))',
     );
   });
 
   it('an optional image that is not there yet leaves a placeholder', () => {
-    const [slide] = parse('## Chart\n\n![the chart](demos/05-poll/none.svg "optional")\n');
-    expect(slide?.steps[0]).toContain('<span class="missing-image">the chart: <code>demos/05-poll/none.svg</code> is not there yet</span>');
+    const [slide] = parse(
+      '## Chart\n\n![the chart](demos/05-poll/none.svg "optional")\n',
+    );
+    expect(slide?.steps[0]).toContain(
+      '<span class="missing-image">the chart: <code>demos/05-poll/none.svg</code> is not there yet</span>',
+    );
   });
 
   it('a remote image fails the build: the deck works offline', () => {
-    expect(buildError('![x](https://example.com/x.png)\n')).toMatch(/^slides\/05-poll\.md:1: image https:\/\/example\.com\/x\.png: the deck works offline/);
+    expect(buildError('![x](https://example.com/x.png)\n')).toMatch(
+      /^slides\/05-poll\.md:1: image https:\/\/example\.com\/x\.png: the deck works offline/,
+    );
   });
 });
 
@@ -217,8 +284,15 @@ describe('the deck', () => {
     const root = fixtureRoot();
     const deck = buildDeck(
       [
-        { file: 'slides/00-a.md', markdown: '# Hello\nNote: [5 min] hi\n---\n## Code\n\n<<< demos/05-poll/server.ts#accept\n' },
-        { file: 'slides/01-b.md', markdown: '## More\n\none\n\n#pause\n\ntwo\nNote: [3 min] x\n' },
+        {
+          file: 'slides/00-a.md',
+          markdown:
+            '# Hello\nNote: [5 min] hi\n---\n## Code\n\n<<< demos/05-poll/server.ts#accept\n',
+        },
+        {
+          file: 'slides/01-b.md',
+          markdown: '## More\n\none\n\n#pause\n\ntwo\nNote: [3 min] x\n',
+        },
       ],
       { root },
     );
@@ -226,7 +300,9 @@ describe('the deck', () => {
     expect(deck.html).toMatch(/^<!doctype html>/);
     expect(deck.html).toContain('<style>');
     expect(deck.html).toContain('<script>');
-    expect(deck.html).not.toMatch(/<link rel="stylesheet"|<script src=|src="https?:|href="https?:/);
+    expect(deck.html).not.toMatch(
+      /<link rel="stylesheet"|<script src=|src="https?:|href="https?:/,
+    );
     expect(deck.html).toContain('<link rel="icon" href="data:,">');
     expect(deck.html.match(/<section class="slide/g)).toHaveLength(3);
     expect(deck.html).toContain('data-planned-start="5"');
@@ -236,8 +312,11 @@ describe('the deck', () => {
 
   it('reads slides/NN-*.md in file-name order and ignores other files', () => {
     const dir = tempDir();
-    for (const name of ['10-b.md', '02-a.md', 'README.md', '99-end.md']) writeFileSync(join(dir, name), `# ${name}\n`);
-    expect(readSlideSources(dir).map((source) => source.file.split('/').at(-1))).toEqual(['02-a.md', '10-b.md', '99-end.md']);
+    for (const name of ['10-b.md', '02-a.md', 'README.md', '99-end.md'])
+      writeFileSync(join(dir, name), `# ${name}\n`);
+    expect(
+      readSlideSources(dir).map((source) => source.file.split('/').at(-1)),
+    ).toEqual(['02-a.md', '10-b.md', '99-end.md']);
   });
 
   it('the real deck builds: every region the slides quote exists in the demos', () => {
@@ -250,7 +329,10 @@ describe('the deck', () => {
 
 describe('npm run slides', () => {
   it('serves the deck on localhost, says where, and exits 0 on SIGTERM', async () => {
-    const { server, address } = await startServerProcess(join(REPO_ROOT, 'slides', 'serve.ts'), ['--port', '0']);
+    const { server, address } = await startServerProcess(
+      join(REPO_ROOT, 'slides', 'serve.ts'),
+      ['--port', '0'],
+    );
     expect(address).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
     const page = await fetch(address);
     expect(page.status).toBe(200);

@@ -7,7 +7,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DemoProcess, REPO_ROOT, tempDir } from './harness/index.ts';
 
-const VERIFY = join(REPO_ROOT, 'test', 'verify.ts');
+const VERIFY = join(REPO_ROOT, 'test', 'tools', 'verify.ts');
 
 /** A learner's server file, written as an ES module (.mts) outside the repository. */
 function learnerServer(source: string): string {
@@ -23,14 +23,16 @@ async function verify(args: string[]): Promise<DemoProcess> {
 }
 
 describe('npm run verify', () => {
-  it('passes a learner\'s server that does what lesson 04 asks', async () => {
-    const mine = learnerServer(`import '${join(REPO_ROOT, 'demos', '04-bidirectional', 'server.ts')}';\n`);
+  it("passes a learner's server that does what lesson 04 asks", async () => {
+    const mine = learnerServer(
+      `import '${join(REPO_ROOT, 'demos', '04-bidirectional', 'server.ts')}';\n`,
+    );
     const run = await verify(['04', mine]);
     expect(run.output).toContain(`against ${mine}`);
     expect(run.exitStatus?.code, run.output).toBe(0);
   }, 200_000);
 
-  it('fails a learner\'s server that answers ping with the wrong word and hangs up', async () => {
+  it("fails a learner's server that answers ping with the wrong word and hangs up", async () => {
     const mine = learnerServer(`
 import net from 'node:net';
 const path = process.argv[process.argv.indexOf('--socket') + 1] ?? '/tmp/ping-pong-04.sock';
@@ -46,7 +48,9 @@ process.on('SIGTERM', () => server.close(() => process.exit(0)));
   it('explains its usage when the arguments are missing or wrong', async () => {
     const none = await verify([]);
     expect(none.exitStatus?.code).toBe(2);
-    expect(none.stderr).toContain('usage: npm run verify -- NN path/to/your-server.ts');
+    expect(none.stderr).toContain(
+      'usage: npm run verify -- NN path/to/your-server.ts',
+    );
     const missing = await verify(['04', '/no/such/server.ts']);
     expect(missing.exitStatus?.code).toBe(2);
     expect(missing.stderr).toContain('no file at /no/such/server.ts');

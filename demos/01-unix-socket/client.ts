@@ -9,19 +9,31 @@
  */
 import net from 'node:net';
 import { fail, parseCli } from '../common/cli.ts';
-import { checkSocketPath, defaultSocketPath, explainConnectError } from '../common/unix-socket.ts';
+import { checkSocketPath, explainConnectError } from './socket-file.ts';
+import { defaultSocketPath } from './runtime-dir.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/01-unix-socket/client.ts',
   summary: 'Connects to the lesson 01 server, sends one message, and exits.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('01'), description: 'the server\'s socket file' },
-    message: { type: 'string', valueName: 'TEXT', default: 'ping', description: 'what to send' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('01'),
+      description: "the server's socket file",
+    },
+    message: {
+      type: 'string',
+      valueName: 'TEXT',
+      default: 'ping',
+      description: 'what to send',
+    },
   },
 });
 const socketPath = flags.socket;
 const serverCommand =
-  'npx tsx demos/01-unix-socket/server.ts' + (socketPath === defaultSocketPath('01') ? '' : ` --socket ${socketPath}`);
+  'npx tsx demos/01-unix-socket/server.ts' +
+  (socketPath === defaultSocketPath('01') ? '' : ` --socket ${socketPath}`);
 
 // connect() copies the path into the same fixed-size sun_path as bind() does, and
 // Node 20 truncates it silently there too: we could end up talking to another socket.
@@ -38,7 +50,9 @@ const socket = net.connect(socketPath);
 socket.on('connect', () => {
   // end() is write() then shutdown(SHUT_WR): "here is my message, and that is all".
   // The newline makes it a line, which socat, nc and lesson 04 all expect.
-  socket.end(`${flags.message}\n`, () => console.log(`sent "${flags.message}" to ${socketPath}`));
+  socket.end(`${flags.message}\n`, () =>
+    console.log(`sent "${flags.message}" to ${socketPath}`),
+  );
 });
 socket.on('error', (error: NodeJS.ErrnoException) => {
   fail(`client: ${explainConnectError(error, socketPath, serverCommand)}`);

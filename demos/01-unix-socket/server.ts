@@ -9,13 +9,20 @@
  */
 import net from 'node:net';
 import { fail, parseCli } from '../common/cli.ts';
-import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
+import { closeOnSignals, listenOnSocketFile } from './socket-file.ts';
+import { defaultSocketPath } from './runtime-dir.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/01-unix-socket/server.ts',
-  summary: 'Creates a Unix domain socket and prints whatever each client sends to it.',
+  summary:
+    'Creates a Unix domain socket and prints whatever each client sends to it.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('01'), description: 'the socket file to create' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('01'),
+      description: 'the socket file to create',
+    },
   },
 });
 const socketPath = flags.socket;
@@ -39,7 +46,9 @@ const server = net.createServer((client) => {
   // message. One short write from one client usually arrives whole, so printing
   // chunks works here by luck. Lesson 04 stops relying on luck.
   client.on('data', (chunk: Buffer) => {
-    const shown = JSON.stringify(chunk.subarray(0, PREVIEW_BYTES).toString('utf8'));
+    const shown = JSON.stringify(
+      chunk.subarray(0, PREVIEW_BYTES).toString('utf8'),
+    );
     const more = chunk.length > PREVIEW_BYTES ? ' …' : '';
     console.log(`client ${id} sent ${chunk.length} bytes: ${shown}${more}`);
   });
@@ -48,7 +57,9 @@ const server = net.createServer((client) => {
   // read() returning 0 (end of file) means the client closed its end: 'end', then
   // 'close'. A client that vanishes mid-write shows up as an 'error' first (ECONNRESET,
   // EPIPE). Either way we forget it, and the server goes on serving everyone else.
-  client.on('error', (error) => console.log(`client ${id} failed: ${error.message}`));
+  client.on('error', (error) =>
+    console.log(`client ${id} failed: ${error.message}`),
+  );
   client.on('close', () => {
     clients.delete(client);
     console.log(`client ${id} left`);
@@ -58,7 +69,7 @@ const server = net.createServer((client) => {
 // #endregion accept
 
 // #region start
-// socket(), bind() and listen() happen inside listenOnSocketFile (demos/common/unix-socket.ts):
+// socket(), bind() and listen() happen inside listenOnSocketFile (demos/01-unix-socket/socket-file.ts):
 // it checks the path length, makes the file user-only, and replaces a stale file
 // but never a live server's.
 try {

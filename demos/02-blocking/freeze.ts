@@ -11,21 +11,48 @@ import net from 'node:net';
 import { execSync } from 'node:child_process';
 import { readSync } from 'node:fs';
 import { parseCli, parseInteger, usageError } from '../common/cli.ts';
-import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
+import {
+  closeOnSignals,
+  listenOnSocketFile,
+} from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/02-blocking/freeze.ts',
-  summary: 'An event-driven server that ticks, until a client sends "freeze" and a synchronous call stops everything.',
+  summary:
+    'An event-driven server that ticks, until a client sends "freeze" and a synchronous call stops everything.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('02'), description: 'socket file to listen on' },
-    with: { type: 'string', valueName: 'CALL', default: 'sleep', description: 'the synchronous call: sleep (execSync), read (fs.readSync of stdin) or cpu (a busy loop)' },
-    seconds: { type: 'string', valueName: 'N', default: '2', description: 'how long sleep and cpu freeze for' },
-    tick: { type: 'string', valueName: 'MS', default: '500', description: 'milliseconds between ticks' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('02'),
+      description: 'socket file to listen on',
+    },
+    with: {
+      type: 'string',
+      valueName: 'CALL',
+      default: 'sleep',
+      description:
+        'the synchronous call: sleep (execSync), read (fs.readSync of stdin) or cpu (a busy loop)',
+    },
+    seconds: {
+      type: 'string',
+      valueName: 'N',
+      default: '2',
+      description: 'how long sleep and cpu freeze for',
+    },
+    tick: {
+      type: 'string',
+      valueName: 'MS',
+      default: '500',
+      description: 'milliseconds between ticks',
+    },
   },
 });
 const seconds = parseInteger(flags.seconds, 'seconds', 1, 60);
 const tickMs = parseInteger(flags.tick, 'tick', 10, 60_000);
-if (!['sleep', 'read', 'cpu'].includes(flags.with)) usageError(`--with must be sleep, read or cpu, got "${flags.with}"`);
+if (!['sleep', 'read', 'cpu'].includes(flags.with))
+  usageError(`--with must be sleep, read or cpu, got "${flags.with}"`);
 
 // #region freeze
 /** The synchronous call. Each one keeps the only JavaScript thread busy until it returns. */
@@ -72,11 +99,16 @@ server.on('connection', (client) => {
     const text = chunk.subarray(0, 200).toString('utf8').trim();
     console.log(`client ${number} says: ${text}`);
     if (text !== 'freeze') return;
-    console.log(`freezing: the handler makes a synchronous call (--with ${flags.with})`);
-    if (flags.with === 'read') console.log('type a line in this terminal to let it return');
+    console.log(
+      `freezing: the handler makes a synchronous call (--with ${flags.with})`,
+    );
+    if (flags.with === 'read')
+      console.log('type a line in this terminal to let it return');
     const started = Date.now();
     const what = freeze();
-    console.log(`thawed after ${Date.now() - started} ms: ${what}; now catching up`);
+    console.log(
+      `thawed after ${Date.now() - started} ms: ${what}; now catching up`,
+    );
   });
   client.on('error', () => {}); // a reset ends this client; 'close' below tidies up
   client.on('close', () => {
@@ -93,4 +125,6 @@ try {
   process.exit(1);
 }
 closeOnSignals(server, clients);
-console.log(`freeze server listening on ${flags.socket} (send "freeze" to make it call --with ${flags.with})`);
+console.log(
+  `freeze server listening on ${flags.socket} (send "freeze" to make it call --with ${flags.with})`,
+);

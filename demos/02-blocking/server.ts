@@ -12,13 +12,23 @@
 import net from 'node:net';
 import { on } from 'node:events';
 import { parseCli } from '../common/cli.ts';
-import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
+import {
+  closeOnSignals,
+  listenOnSocketFile,
+} from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/02-blocking/server.ts',
-  summary: 'A blocking loop: accept one client, read it until it leaves, tick, repeat. One thing at a time.',
+  summary:
+    'A blocking loop: accept one client, read it until it leaves, tick, repeat. One thing at a time.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('02'), description: 'socket file to listen on' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('02'),
+      description: 'socket file to listen on',
+    },
   },
 });
 
@@ -56,9 +66,13 @@ console.log(`blocking server listening on ${flags.socket}`);
 let clientNumber = 0;
 let ticks = 0;
 console.log('waiting for a connection (accept)');
-for await (const [client] of connections as AsyncIterableIterator<[net.Socket]>) {
+for await (const [client] of connections as AsyncIterableIterator<
+  [net.Socket]
+>) {
   clientNumber += 1;
-  console.log(`client ${clientNumber} connected; waiting for its message (recv) — nothing else runs until it leaves`);
+  console.log(
+    `client ${clientNumber} connected; waiting for its message (recv) — nothing else runs until it leaves`,
+  );
   await serveUntilItLeaves(client, clientNumber);
 
   // The loop's other work: in a game this would draw a frame, in a daemon check timers.
@@ -70,19 +84,27 @@ for await (const [client] of connections as AsyncIterableIterator<[net.Socket]>)
 
 // #region recv
 /** Reads one client until it hangs up, printing what it sent. This is the part that stalls. */
-async function serveUntilItLeaves(client: net.Socket, number: number): Promise<void> {
+async function serveUntilItLeaves(
+  client: net.Socket,
+  number: number,
+): Promise<void> {
   try {
     // Each chunk is whatever one read() returned: maybe half a message, maybe two.
     // Lesson 04 turns chunks into lines; here we print them as they come.
     for await (const chunk of client as AsyncIterable<Buffer>) {
       const text = chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim();
-      const more = chunk.length > SHOWN_BYTES ? ` (+${chunk.length - SHOWN_BYTES} more bytes)` : '';
+      const more =
+        chunk.length > SHOWN_BYTES
+          ? ` (+${chunk.length - SHOWN_BYTES} more bytes)`
+          : '';
       console.log(`client ${number} says: ${text}${more}`);
     }
     console.log(`client ${number} left`);
   } catch (error) {
     // A reset (the client crashed) ends this client only; the loop goes on.
-    console.log(`client ${number} vanished: ${(error as NodeJS.ErrnoException).code ?? String(error)}`);
+    console.log(
+      `client ${number} vanished: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
+    );
   }
 }
 // #endregion recv

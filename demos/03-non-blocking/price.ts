@@ -15,14 +15,32 @@ import { parseCli, parseInteger, usageError } from '../common/cli.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/03-non-blocking/price.ts',
-  summary: 'Measures ping latency and CPU use of the polling server for several --interval values.',
+  summary:
+    'Measures ping latency and CPU use of the polling server for several --interval values.',
   flags: {
-    intervals: { type: 'string', valueName: 'LIST', default: '0,1,10,100', description: 'comma-separated --interval values (ms) to try' },
-    pings: { type: 'string', valueName: 'N', default: '20', description: 'pings per interval' },
-    idle: { type: 'string', valueName: 'MS', default: '2000', description: 'how long to let each server idle first' },
+    intervals: {
+      type: 'string',
+      valueName: 'LIST',
+      default: '0,1,10,100',
+      description: 'comma-separated --interval values (ms) to try',
+    },
+    pings: {
+      type: 'string',
+      valueName: 'N',
+      default: '20',
+      description: 'pings per interval',
+    },
+    idle: {
+      type: 'string',
+      valueName: 'MS',
+      default: '2000',
+      description: 'how long to let each server idle first',
+    },
   },
 });
-const intervals = flags.intervals.split(',').map((value) => parseInteger(value.trim(), 'intervals', 0, 10_000));
+const intervals = flags.intervals
+  .split(',')
+  .map((value) => parseInteger(value.trim(), 'intervals', 0, 10_000));
 const pings = parseInteger(flags.pings, 'pings', 1, 1000);
 const idleMs = parseInteger(flags.idle, 'idle', 0, 60_000);
 if (intervals.length === 0) usageError('--intervals needs at least one value');
@@ -42,9 +60,22 @@ interface Result {
 /** Runs one server, measures it, stops it. */
 async function measure(interval: number): Promise<Result> {
   const socketPath = join(dir, `${interval}.sock`);
-  const server = spawn(process.execPath, ['--import', tsxLoader, serverPath, '--socket', socketPath, '--interval', String(interval), '--quiet'], {
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const server = spawn(
+    process.execPath,
+    [
+      '--import',
+      tsxLoader,
+      serverPath,
+      '--socket',
+      socketPath,
+      '--interval',
+      String(interval),
+      '--quiet',
+    ],
+    {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   const waiting = new Map<string, () => void>();
   let ready: () => void = () => {};
   const listening = new Promise<void>((resolve) => (ready = resolve));
@@ -52,9 +83,12 @@ async function measure(interval: number): Promise<Result> {
   createInterface({ input: server.stdout }).on('line', (line) => {
     if (line.includes('listening on')) ready();
     if (line.includes('passes,')) cpu = /\((\d+\.\d)%\)/.exec(line)?.[1] ?? '?';
-    for (const [message, done] of waiting) if (line.includes(`"${message}"`)) done();
+    for (const [message, done] of waiting)
+      if (line.includes(`"${message}"`)) done();
   });
-  const exited = new Promise<void>((resolve) => server.once('close', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    server.once('close', () => resolve()),
+  );
   await listening;
   await sleep(idleMs);
 
@@ -81,12 +115,16 @@ async function measure(interval: number): Promise<Result> {
   };
 }
 
-console.log(`| --interval | ping seen after (median) | (worst of ${pings}) | server CPU |`);
+console.log(
+  `| --interval | ping seen after (median) | (worst of ${pings}) | server CPU |`,
+);
 console.log('|---:|---:|---:|---:|');
 try {
   for (const interval of intervals) {
     const result = await measure(interval);
-    console.log(`| ${result.interval} ms | ${result.medianMs.toFixed(1)} ms | ${result.maxMs.toFixed(1)} ms | ${result.cpu}% |`);
+    console.log(
+      `| ${result.interval} ms | ${result.medianMs.toFixed(1)} ms | ${result.maxMs.toFixed(1)} ms | ${result.cpu}% |`,
+    );
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });

@@ -12,17 +12,39 @@
  * connections that may be empty, and socket.read() returning null.
  */
 import net from 'node:net';
-import { setImmediate as nextTurn, setTimeout as nap } from 'node:timers/promises';
+import {
+  setImmediate as nextTurn,
+  setTimeout as nap,
+} from 'node:timers/promises';
 import { parseCli, parseInteger } from '../common/cli.ts';
-import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
+import {
+  closeOnSignals,
+  listenOnSocketFile,
+} from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/03-non-blocking/server.ts',
-  summary: 'A polling loop: each pass takes a new client if there is one, reads each client if it sent anything, ticks, naps.',
+  summary:
+    'A polling loop: each pass takes a new client if there is one, reads each client if it sent anything, ticks, naps.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('03'), description: 'socket file to listen on' },
-    interval: { type: 'string', valueName: 'MS', default: '500', description: 'milliseconds to nap between passes (0: only yield to the event loop)' },
-    quiet: { type: 'boolean', description: 'print only the passes where something happened' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('03'),
+      description: 'socket file to listen on',
+    },
+    interval: {
+      type: 'string',
+      valueName: 'MS',
+      default: '500',
+      description:
+        'milliseconds to nap between passes (0: only yield to the event loop)',
+    },
+    quiet: {
+      type: 'boolean',
+      description: 'print only the passes where something happened',
+    },
   },
 });
 const intervalMs = parseInteger(flags.interval, 'interval', 0, 60_000);
@@ -54,9 +76,18 @@ try {
 const startedAt = performance.now();
 const startedCpu = process.cpuUsage();
 let passes = 0;
-const everyone = { *[Symbol.iterator]() { yield* acceptQueue; yield* clients.keys(); } };
-closeOnSignals(server, everyone, (message) => console.log(`${message}; ${cpuReport()}`));
-console.log(`non-blocking server listening on ${flags.socket} (a pass every ${intervalMs} ms)`);
+const everyone = {
+  *[Symbol.iterator]() {
+    yield* acceptQueue;
+    yield* clients.keys();
+  },
+};
+closeOnSignals(server, everyone, {
+  beforeExit: () => console.log(cpuReport()),
+});
+console.log(
+  `non-blocking server listening on ${flags.socket} (a pass every ${intervalMs} ms)`,
+);
 // #endregion setup
 
 // #region loop
@@ -74,7 +105,8 @@ for (;;) {
     seen.push(`accept: client ${clientNumber} connected`);
   }
   // A non-blocking read of every client, newcomer included.
-  for (const [socket, number] of clients) seen.push(`client ${number}: ${readNow(socket)}`);
+  for (const [socket, number] of clients)
+    seen.push(`client ${number}: ${readNow(socket)}`);
 
   // The loop's other work happens on every pass, whatever the clients do.
   if (!flags.quiet || seen.some((part) => !part.endsWith('nothing yet'))) {
@@ -92,8 +124,14 @@ function readNow(socket: net.Socket): string {
   // JavaScript's "nothing yet". It never waits.
   const chunk = socket.read() as Buffer | null;
   if (chunk !== null) {
-    const more = chunk.length > SHOWN_BYTES ? ` (+${chunk.length - SHOWN_BYTES} more bytes)` : '';
-    return JSON.stringify(chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim()) + more;
+    const more =
+      chunk.length > SHOWN_BYTES
+        ? ` (+${chunk.length - SHOWN_BYTES} more bytes)`
+        : '';
+    return (
+      JSON.stringify(chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim()) +
+      more
+    );
   }
   // null for good: the client hung up (read() at end of stream also queues 'end').
   if (socket.readableEnded || socket.destroyed) {

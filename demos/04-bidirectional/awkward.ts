@@ -9,14 +9,21 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { fail, parseCli } from '../common/cli.ts';
-import { defaultSocketPath, explainConnectError } from '../common/unix-socket.ts';
-import { LineQueue, MAX_LINE_BYTES } from '../common/lines.ts';
+import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { LineQueue, MAX_LINE_BYTES } from './lines.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/04-bidirectional/awkward.ts',
-  summary: 'Sends the lesson 04 server coalesced, split, unknown and oversized requests, and prints its replies.',
+  summary:
+    'Sends the lesson 04 server coalesced, split, unknown and oversized requests, and prints its replies.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('04'), description: 'the socket file to connect to' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('04'),
+      description: 'the socket file to connect to',
+    },
   },
 });
 
@@ -30,7 +37,13 @@ async function connect(): Promise<Connection> {
   try {
     await once(socket, 'connect');
   } catch (error) {
-    fail(explainConnectError(error as NodeJS.ErrnoException, flags.socket, 'npx tsx demos/04-bidirectional/server.ts'));
+    fail(
+      explainConnectError(
+        error as NodeJS.ErrnoException,
+        flags.socket,
+        'npx tsx demos/04-bidirectional/server.ts',
+      ),
+    );
   }
   socket.on('error', () => {}); // a reset shows up below as "the server closed this connection"
   return { socket, replies: new LineQueue(socket) };
@@ -45,12 +58,17 @@ function writeOnce(socket: net.Socket, data: string): Promise<void> {
 }
 
 /** Prints the next `expected.length` replies, and stops with a clear message if one is wrong. */
-async function expectReplies({ replies }: Connection, expected: Array<string | undefined>): Promise<void> {
+async function expectReplies(
+  { replies }: Connection,
+  expected: Array<string | undefined>,
+): Promise<void> {
   for (const wanted of expected) {
     const reply = await replies.next();
     console.log(`  ← ${reply ?? '(the server closed this connection)'}`);
     if (reply !== wanted) {
-      fail(`expected ${wanted === undefined ? 'the server to close the connection' : show(wanted)}, got ${reply === undefined ? 'the connection closed' : show(reply)}`);
+      fail(
+        `expected ${wanted === undefined ? 'the server to close the connection' : show(wanted)}, got ${reply === undefined ? 'the connection closed' : show(reply)}`,
+      );
     }
   }
 }
@@ -62,7 +80,9 @@ await writeOnce(first.socket, 'ping 1\nping 2\nping 3\n');
 await expectReplies(first, ['pong 1', 'pong 2', 'pong 3']);
 
 const slowPing = 'ping 4\n';
-console.log(`one ping, one byte per write(): ${[...slowPing].map(show).join(' ')}`);
+console.log(
+  `one ping, one byte per write(): ${[...slowPing].map(show).join(' ')}`,
+);
 for (const byte of slowPing) await writeOnce(first.socket, byte);
 await expectReplies(first, ['pong 4']);
 
@@ -73,7 +93,10 @@ await expectReplies(first, ['error unknown command "hello": try ping']);
 const endless = MAX_LINE_BYTES + 4464; // 70000 bytes, and not one newline
 console.log(`${endless} bytes with no newline, on the same connection`);
 first.socket.write('x'.repeat(endless));
-await expectReplies(first, [`error line longer than ${MAX_LINE_BYTES} bytes`, undefined]);
+await expectReplies(first, [
+  `error line longer than ${MAX_LINE_BYTES} bytes`,
+  undefined,
+]);
 
 console.log(`a new connection, after all that: ${show('ping 5\n')}`);
 const second = await connect();

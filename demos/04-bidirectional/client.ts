@@ -8,15 +8,27 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
-import { defaultSocketPath, explainConnectError } from '../common/unix-socket.ts';
-import { LineQueue } from '../common/lines.ts';
+import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { LineQueue } from './lines.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/04-bidirectional/client.ts',
-  summary: 'Sends pings to the lesson 04 server one at a time and prints each round-trip time.',
+  summary:
+    'Sends pings to the lesson 04 server one at a time and prints each round-trip time.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('04'), description: 'the socket file to connect to' },
-    count: { type: 'string', valueName: 'N', default: '3', description: 'how many pings to send' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('04'),
+      description: 'the socket file to connect to',
+    },
+    count: {
+      type: 'string',
+      valueName: 'N',
+      default: '3',
+      description: 'how many pings to send',
+    },
   },
 });
 const count = parseInteger(flags.count, 'count', 1, 1_000_000);
@@ -27,10 +39,18 @@ const socket = net.connect(flags.socket); // socket() + connect() on the socket 
 try {
   await once(socket, 'connect');
 } catch (error) {
-  fail(explainConnectError(error as NodeJS.ErrnoException, flags.socket, startHint));
+  fail(
+    explainConnectError(
+      error as NodeJS.ErrnoException,
+      flags.socket,
+      startHint,
+    ),
+  );
 }
 // After connecting, an error (ECONNRESET: the server died) also ends the queue below.
-socket.on('error', (error) => console.error(`connection lost: ${error.message}`));
+socket.on('error', (error) =>
+  console.error(`connection lost: ${error.message}`),
+);
 const replies = new LineQueue(socket);
 // #endregion connect
 
@@ -41,9 +61,12 @@ for (let number = 1; number <= count; number++) {
   socket.write(`ping ${number}\n`);
   const reply = await replies.next(); // one line, however many reads it took
   if (reply === undefined) {
-    fail(`the server closed the connection before answering ping ${number} (${number - 1} of ${count} answered)`);
+    fail(
+      `the server closed the connection before answering ping ${number} (${number - 1} of ${count} answered)`,
+    );
   }
-  if (reply !== `pong ${number}`) fail(`expected "pong ${number}", the server said "${reply}"`);
+  if (reply !== `pong ${number}`)
+    fail(`expected "pong ${number}", the server said "${reply}"`);
   const milliseconds = Number(process.hrtime.bigint() - sent) / 1e6;
   roundTrips.push(milliseconds);
   console.log(`${reply} in ${milliseconds.toFixed(2)} ms`);
@@ -52,7 +75,13 @@ for (let number = 1; number <= count; number++) {
 
 const total = roundTrips.reduce((sum, value) => sum + value, 0);
 // reduce, not Math.min(...roundTrips): spreading 200,000 arguments overflows the stack.
-const fastest = roundTrips.reduce((smallest, value) => Math.min(smallest, value)).toFixed(2);
-const slowest = roundTrips.reduce((largest, value) => Math.max(largest, value)).toFixed(2);
-console.log(`${count} pings, ${count} pongs: min ${fastest} ms, average ${(total / count).toFixed(2)} ms, max ${slowest} ms`);
+const fastest = roundTrips
+  .reduce((smallest, value) => Math.min(smallest, value))
+  .toFixed(2);
+const slowest = roundTrips
+  .reduce((largest, value) => Math.max(largest, value))
+  .toFixed(2);
+console.log(
+  `${count} pings, ${count} pongs: min ${fastest} ms, average ${(total / count).toFixed(2)} ms, max ${slowest} ms`,
+);
 socket.end(); // shutdown(SHUT_WR): the server reads end-of-file and closes its side too

@@ -11,19 +11,29 @@
  *   a line longer than 64 KiB → error line longer than 65536 bytes, then goodbye
  *
  * The socket hands us bytes, not lines: one 'data' event may hold half a ping or
- * three of them. `readLines` (demos/common/lines.ts) puts the lines back together.
+ * three of them. `readLines` (demos/04-bidirectional/lines.ts) puts the lines back together.
  */
 import net from 'node:net';
 import { fail, parseCli } from '../common/cli.ts';
-import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
-import { MAX_LINE_BYTES, readLines } from '../common/lines.ts';
-import { answer, send } from '../common/ping-protocol.ts';
+import {
+  closeOnSignals,
+  listenOnSocketFile,
+} from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { MAX_LINE_BYTES, readLines } from './lines.ts';
+import { answer, send } from './ping-protocol.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/04-bidirectional/server.ts',
-  summary: 'Answers every "ping" line with a "pong" line, on a Unix socket, for any number of clients.',
+  summary:
+    'Answers every "ping" line with a "pong" line, on a Unix socket, for any number of clients.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('04'), description: 'the socket file to listen on' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('04'),
+      description: 'the socket file to listen on',
+    },
   },
 });
 
@@ -68,7 +78,9 @@ try {
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
-console.log(`ping-pong server listening on ${flags.socket} (lines up to ${MAX_LINE_BYTES} bytes)`);
+console.log(
+  `ping-pong server listening on ${flags.socket} (lines up to ${MAX_LINE_BYTES} bytes)`,
+);
 closeOnSignals(server, clients);
 // After listening, an 'error' is a failed accept4() (EMFILE: out of descriptors): log it, keep serving (lesson 01).
 server.on('error', (error) => console.error(`server error: ${error.message}`));

@@ -8,20 +8,59 @@
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
-import { LineQueue } from '../common/lines.ts';
-import { defaultSocketPath, explainConnectError } from '../common/unix-socket.ts';
+import { LineQueue } from '../04-bidirectional/lines.ts';
+import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/05-poll/client.ts',
-  summary: 'Opens N connections at once; each sends M tagged pings and checks every pong.',
+  summary:
+    'Opens N connections at once; each sends M tagged pings and checks every pong.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('05'), description: 'socket file to connect to' },
-    clients: { type: 'string', short: 'n', valueName: 'N', default: '3', description: 'connections to open at once' },
-    count: { type: 'string', short: 'c', valueName: 'M', default: '3', description: 'ping/pongs per connection' },
-    interval: { type: 'string', valueName: 'MS', default: '0', description: 'pause between one pong and the next ping' },
-    retries: { type: 'string', valueName: 'R', default: '6', description: 'retries of a connect refused with EAGAIN (full accept queue)' },
-    timeout: { type: 'string', valueName: 'MS', default: '30000', description: 'give up on a connection that hears nothing for this long' },
-    verbose: { type: 'boolean', short: 'v', description: 'print every ping and pong' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('05'),
+      description: 'socket file to connect to',
+    },
+    clients: {
+      type: 'string',
+      short: 'n',
+      valueName: 'N',
+      default: '3',
+      description: 'connections to open at once',
+    },
+    count: {
+      type: 'string',
+      short: 'c',
+      valueName: 'M',
+      default: '3',
+      description: 'ping/pongs per connection',
+    },
+    interval: {
+      type: 'string',
+      valueName: 'MS',
+      default: '0',
+      description: 'pause between one pong and the next ping',
+    },
+    retries: {
+      type: 'string',
+      valueName: 'R',
+      default: '6',
+      description:
+        'retries of a connect refused with EAGAIN (full accept queue)',
+    },
+    timeout: {
+      type: 'string',
+      valueName: 'MS',
+      default: '30000',
+      description: 'give up on a connection that hears nothing for this long',
+    },
+    verbose: {
+      type: 'boolean',
+      short: 'v',
+      description: 'print every ping and pong',
+    },
   },
 });
 const clientCount = parseInteger(flags.clients, 'clients', 1, 100_000);
@@ -33,7 +72,10 @@ const startHint = 'npx tsx demos/05-poll/server.ts';
 
 const totals = { retried: 0, pongs: 0, wrong: 0, silent: 0 };
 /** Connections that never got through, by error code, with the first error of each kind. */
-const failures = new Map<string, { count: number; error: NodeJS.ErrnoException }>();
+const failures = new Map<
+  string,
+  { count: number; error: NodeJS.ErrnoException }
+>();
 let refusal: string | undefined; // the server's "error server full ..." line, if it sent one
 
 // #region connect-retry
@@ -48,7 +90,11 @@ async function connectWithRetry(path: string): Promise<net.Socket> {
     try {
       return await connectOnce(path);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EAGAIN' || attempt >= retries) throw error;
+      if (
+        (error as NodeJS.ErrnoException).code !== 'EAGAIN' ||
+        attempt >= retries
+      )
+        throw error;
       totals.retried += 1;
       await sleep(10 * 2 ** attempt * (0.5 + Math.random()));
     }
@@ -88,19 +134,26 @@ async function open(): Promise<Connection | undefined> {
     return { socket, lines: new LineQueue(socket) };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? 'error';
-    const failure = failures.get(code) ?? { count: 0, error: error as NodeJS.ErrnoException };
+    const failure = failures.get(code) ?? {
+      count: 0,
+      error: error as NodeJS.ErrnoException,
+    };
     failures.set(code, { ...failure, count: failure.count + 1 });
     return undefined;
   }
 }
 
 /** One connection's conversation: M tagged ping/pongs, then hang up. */
-async function converse({ socket, lines }: Connection, id: number): Promise<void> {
+async function converse(
+  { socket, lines }: Connection,
+  id: number,
+): Promise<void> {
   for (let turn = 1; turn <= pingCount; turn++) {
     const tag = `c${id}-${turn}`;
     socket.write(`ping ${tag}\n`);
     const line = await lines.next();
-    if (flags.verbose) console.log(`connection ${id}: ping ${tag} → ${line ?? '(closed)'}`);
+    if (flags.verbose)
+      console.log(`connection ${id}: ping ${tag} → ${line ?? '(closed)'}`);
     if (line === `pong ${tag}`) totals.pongs += 1;
     else if (line?.startsWith('error server full')) refusal = line;
     else if (line?.startsWith('pong')) totals.wrong += 1; // a pong meant for another connection
@@ -108,37 +161,71 @@ async function converse({ socket, lines }: Connection, id: number): Promise<void
     if (interval > 0 && turn < pingCount) await sleep(interval);
   }
   socket.end(); // half-close: the server reads end of stream and closes its side
-  if (!socket.closed) await new Promise((resolve) => socket.once('close', resolve));
+  if (!socket.closed)
+    await new Promise((resolve) => socket.once('close', resolve));
 }
 // #endregion conversation
 
 // #region main
-const plural = (count: number, word: string): string => `${count} ${word}${count === 1 ? '' : 's'}`;
-console.log(`opening ${plural(clientCount, 'connection')} to ${flags.socket}, ${plural(pingCount, 'ping')} each`);
+const plural = (count: number, word: string): string =>
+  `${count} ${word}${count === 1 ? '' : 's'}`;
+console.log(
+  `opening ${plural(clientCount, 'connection')} to ${flags.socket}, ${plural(pingCount, 'ping')} each`,
+);
 const started = performance.now();
 // Every connect() is issued in this one synchronous loop: a real burst.
-const connections = await Promise.all(Array.from({ length: clientCount }, () => open()));
-const connected = connections.filter((connection) => connection !== undefined).length;
+const connections = await Promise.all(
+  Array.from({ length: clientCount }, () => open()),
+);
+const connected = connections.filter(
+  (connection) => connection !== undefined,
+).length;
 const connectMs = (performance.now() - started).toFixed(0);
 if (connected === 0) reportFailures(); // nothing to ping: say why and stop
-console.log(`connections: ${connected} connected, ${clientCount - connected} failed, ${totals.retried} retries after EAGAIN (${connectMs} ms)`);
+console.log(
+  `connections: ${connected} connected, ${clientCount - connected} failed, ${totals.retried} retries after EAGAIN (${connectMs} ms)`,
+);
 
-await Promise.all(connections.map((connection, index) => (connection ? converse(connection, index + 1) : undefined)));
+await Promise.all(
+  connections.map((connection, index) =>
+    connection ? converse(connection, index + 1) : undefined,
+  ),
+);
 const seconds = ((performance.now() - started) / 1000).toFixed(3);
-const mixUps = totals.wrong > 0 ? `, ${totals.wrong} ON THE WRONG CONNECTION` : totals.pongs > 0 ? ', all on the right connection' : '';
-console.log(`pongs: ${totals.pongs} of ${clientCount * pingCount}${mixUps}, in ${seconds} s`);
+const mixUps =
+  totals.wrong > 0
+    ? `, ${totals.wrong} ON THE WRONG CONNECTION`
+    : totals.pongs > 0
+      ? ', all on the right connection'
+      : '';
+console.log(
+  `pongs: ${totals.pongs} of ${clientCount * pingCount}${mixUps}, in ${seconds} s`,
+);
 
-if (refusal) fail(`the server refused a connection: ${refusal} (wait for clients to leave, or restart it with a higher --max-clients)`);
+if (refusal)
+  fail(
+    `the server refused a connection: ${refusal} (wait for clients to leave, or restart it with a higher --max-clients)`,
+  );
 reportFailures();
-if (totals.wrong > 0) fail(`${plural(totals.wrong, 'pong')} came back on the wrong connection: the server mixed up its clients`);
-if (totals.silent > 0) fail(`${plural(totals.silent, 'connection')} heard nothing for ${timeout} ms: is the server stuck, or stopped (kill -STOP)?`);
-if (totals.pongs !== clientCount * pingCount) fail('missing pongs: the server closed connections early (see its log)');
+if (totals.wrong > 0)
+  fail(
+    `${plural(totals.wrong, 'pong')} came back on the wrong connection: the server mixed up its clients`,
+  );
+if (totals.silent > 0)
+  fail(
+    `${plural(totals.silent, 'connection')} heard nothing for ${timeout} ms: is the server stuck, or stopped (kill -STOP)?`,
+  );
+if (totals.pongs !== clientCount * pingCount)
+  fail('missing pongs: the server closed connections early (see its log)');
 // #endregion main
 
 /** One line for the first kind of connect failure, with what to do about it. */
 function reportFailures(): void {
   for (const [code, { count, error }] of failures) {
-    const advice = code === 'EAGAIN' ? " (raise --retries, or the server's --backlog)" : '';
-    fail(`${plural(count, 'connection')} failed: ${explainConnectError(error, flags.socket, startHint)}${advice}`);
+    const advice =
+      code === 'EAGAIN' ? " (raise --retries, or the server's --backlog)" : '';
+    fail(
+      `${plural(count, 'connection')} failed: ${explainConnectError(error, flags.socket, startHint)}${advice}`,
+    );
   }
 }

@@ -10,18 +10,42 @@
  */
 import net from 'node:net';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
-import { MAX_LINE_BYTES, readLines } from '../common/lines.ts';
-import { answer, send } from '../common/ping-protocol.ts';
-import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
+import { MAX_LINE_BYTES, readLines } from '../04-bidirectional/lines.ts';
+import { answer, send } from '../04-bidirectional/ping-protocol.ts';
+import {
+  closeOnSignals,
+  listenOnSocketFile,
+} from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/05-poll/server.ts',
-  summary: 'Answers ping with pong for many clients at once, logging each connect and disconnect.',
+  summary:
+    'Answers ping with pong for many clients at once, logging each connect and disconnect.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('05'), description: 'socket file to listen on' },
-    'max-clients': { type: 'string', valueName: 'N', default: '10000', description: 'refuse connections beyond this many clients' },
-    backlog: { type: 'string', valueName: 'N', default: '1024', description: 'accept queue length passed to listen()' },
-    quiet: { type: 'boolean', description: 'log a summary each time the last client leaves, not every connect' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('05'),
+      description: 'socket file to listen on',
+    },
+    'max-clients': {
+      type: 'string',
+      valueName: 'N',
+      default: '10000',
+      description: 'refuse connections beyond this many clients',
+    },
+    backlog: {
+      type: 'string',
+      valueName: 'N',
+      default: '1024',
+      description: 'accept queue length passed to listen()',
+    },
+    quiet: {
+      type: 'boolean',
+      description:
+        'log a summary each time the last client leaves, not every connect',
+    },
   },
 });
 const maxClients = parseInteger(flags['max-clients'], 'max-clients', 1);
@@ -35,7 +59,8 @@ let nextId = 1; // a number for the log; the kernel knows a client only as a fil
 const sinceIdle = { came: 0, peak: 0, refused: 0 };
 let shuttingDown = false; // set on SIGINT/SIGTERM, so the log says why clients go
 
-const plural = (count: number): string => `${count} client${count === 1 ? '' : 's'}`;
+const plural = (count: number): string =>
+  `${count} client${count === 1 ? '' : 's'}`;
 const log = (line: string): void => {
   if (!flags.quiet) console.log(line);
 };
@@ -60,7 +85,7 @@ const server = net.createServer((socket) => {
 function serve(socket: net.Socket, id: number): void {
   let leaving = 'end of stream'; // why it goes, unless an error or we say otherwise
   const onLine = (line: string): void => {
-    const reply = answer(line); // lesson 04's protocol and backpressure, from demos/common/ping-protocol.ts
+    const reply = answer(line); // lesson 04's protocol and backpressure, from demos/04-bidirectional/ping-protocol.ts
     if (reply !== undefined) send(socket, reply);
   };
   readLines(socket, onLine, {
@@ -75,7 +100,9 @@ function serve(socket: net.Socket, id: number): void {
     // Either way only this socket is affected: Node destroys it and 'close' follows.
     leaving = error.code ?? error.message;
   });
-  socket.on('close', () => forget(socket, id, shuttingDown ? 'server shutting down' : leaving));
+  socket.on('close', () =>
+    forget(socket, id, shuttingDown ? 'server shutting down' : leaving),
+  );
 }
 // #endregion serve
 
@@ -86,7 +113,9 @@ function forget(socket: net.Socket, id: number, reason: string): void {
   log(`client ${id} disconnected: ${reason} (${plural(clients.size)})`);
   if (clients.size === 0 && flags.quiet) {
     const { came, peak, refused } = sinceIdle;
-    console.log(`0 clients: ${came} came and went, at most ${peak} at once, ${refused} refused`);
+    console.log(
+      `0 clients: ${came} came and went, at most ${peak} at once, ${refused} refused`,
+    );
     Object.assign(sinceIdle, { came: 0, peak: 0, refused: 0 });
   }
 }
@@ -113,12 +142,16 @@ function refuse(socket: net.Socket): void {
 try {
   await listenOnSocketFile(server, flags.socket, backlog);
 } catch (error) {
-  fail(`cannot listen: ${error instanceof Error ? error.message : String(error)}`);
+  fail(
+    `cannot listen: ${error instanceof Error ? error.message : String(error)}`,
+  );
 }
-console.log(`05-poll server (pid ${process.pid}) listening on ${flags.socket} (backlog ${backlog}, max ${plural(maxClients)})`);
-// closeOnSignals logs just before it closes every client: note why they are going.
-closeOnSignals(server, clients, (line) => {
-  shuttingDown = true;
-  console.log(line);
-});
+console.log(
+  `05-poll server (pid ${process.pid}) listening on ${flags.socket} (backlog ${backlog}, max ${plural(maxClients)})`,
+);
+// Closing every client fires their 'close' events: note that they leave because we stop.
+process.once('SIGINT', () => (shuttingDown = true));
+process.once('SIGTERM', () => (shuttingDown = true));
+process.once('SIGHUP', () => (shuttingDown = true));
+closeOnSignals(server, clients);
 // #endregion listen

@@ -9,16 +9,26 @@
  */
 import net from 'node:net';
 import { fail, parseCli, usageError } from '../common/cli.ts';
-import { defaultSocketPath, explainConnectError } from '../common/unix-socket.ts';
-import { LineQueue } from '../common/lines.ts';
+import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { LineQueue } from '../04-bidirectional/lines.ts';
 import { encode, parseReply, type Request } from './messages.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/06-subscriptions/client.ts',
-  summary: 'Pings the rally daemon (the count goes up) or gets the count, prints the reply and exits.',
+  summary:
+    'Pings the rally daemon (the count goes up) or gets the count, prints the reply and exits.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('06'), description: 'the daemon\'s socket file' },
-    ping: { type: 'boolean', description: 'add one to the count (the default)' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('06'),
+      description: "the daemon's socket file",
+    },
+    ping: {
+      type: 'boolean',
+      description: 'add one to the count (the default)',
+    },
     get: { type: 'boolean', description: 'read the count without changing it' },
   },
 });
@@ -27,7 +37,13 @@ const request: Request = flags.get ? { type: 'get' } : { type: 'ping' };
 
 const socket = net.connect(flags.socket);
 socket.once('error', (error: NodeJS.ErrnoException) =>
-  fail(explainConnectError(error, flags.socket, 'npx tsx demos/06-subscriptions/server.ts')),
+  fail(
+    explainConnectError(
+      error,
+      flags.socket,
+      'npx tsx demos/06-subscriptions/server.ts',
+    ),
+  ),
 );
 
 // #region ask
@@ -35,9 +51,15 @@ socket.once('connect', async () => {
   const replies = new LineQueue(socket);
   socket.write(encode(request));
   const line = await replies.next();
-  if (line === undefined) fail('the daemon closed the connection before replying: is it shutting down?');
+  if (line === undefined)
+    fail(
+      'the daemon closed the connection before replying: is it shutting down?',
+    );
   const reply = parseReply(line);
-  if (!reply.ok) fail(`the daemon sent something this client does not understand (${reply.error}): ${line}`);
+  if (!reply.ok)
+    fail(
+      `the daemon sent something this client does not understand (${reply.error}): ${line}`,
+    );
   const message = reply.message;
   if (message.type === 'pong') console.log(`pong: count is ${message.count}`);
   else if (message.type === 'count') console.log(`count is ${message.count}`);

@@ -11,20 +11,42 @@
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
-import { defaultSocketPath, explainConnectError } from '../common/unix-socket.ts';
-import { LineQueue, readLines } from '../common/lines.ts';
+import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { LineQueue, readLines } from '../04-bidirectional/lines.ts';
 import { encode, parseReply } from './messages.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/06-subscriptions/fanout.ts',
-  summary: 'Opens many subscribers to a running daemon, pings it, and prints fan-out latency and deliveries/s.',
+  summary:
+    'Opens many subscribers to a running daemon, pings it, and prints fan-out latency and deliveries/s.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('06'), description: 'the daemon\'s socket file' },
-    subscribers: { type: 'string', valueName: 'N', default: '1000', description: 'how many subscribers to open' },
-    updates: { type: 'string', valueName: 'N', default: '100', description: 'how many pings to time, one after another' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('06'),
+      description: "the daemon's socket file",
+    },
+    subscribers: {
+      type: 'string',
+      valueName: 'N',
+      default: '1000',
+      description: 'how many subscribers to open',
+    },
+    updates: {
+      type: 'string',
+      valueName: 'N',
+      default: '100',
+      description: 'how many pings to time, one after another',
+    },
   },
 });
-const subscriberCount = parseInteger(flags.subscribers, 'subscribers', 1, 10_000);
+const subscriberCount = parseInteger(
+  flags.subscribers,
+  'subscribers',
+  1,
+  10_000,
+);
 const updateCount = parseInteger(flags.updates, 'updates', 1, 100_000);
 const startHint = 'npx tsx demos/06-subscriptions/server.ts';
 
@@ -42,7 +64,10 @@ function connectPatiently(attempt = 1): Promise<net.Socket> {
     socket.once('connect', () => resolve(socket));
     socket.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code !== 'EAGAIN' || attempt >= 50) return reject(error);
-      setTimeout(() => connectPatiently(attempt + 1).then(resolve, reject), 10 * attempt);
+      setTimeout(
+        () => connectPatiently(attempt + 1).then(resolve, reject),
+        10 * attempt,
+      );
     });
   });
 }
@@ -55,7 +80,11 @@ async function openSubscriber(onCount: OnCount): Promise<net.Socket> {
       const reply = parseReply(line);
       if (!reply.ok) return;
       if (reply.message.type === 'subscribed') resolve(socket);
-      if (reply.message.type === 'subscribed' || reply.message.type === 'update') onCount(reply.message.count);
+      if (
+        reply.message.type === 'subscribed' ||
+        reply.message.type === 'update'
+      )
+        onCount(reply.message.count);
     });
     socket.write(encode({ type: 'subscribe' }));
   });
@@ -74,16 +103,25 @@ try {
   // In batches of 100: quick, and gentle on the daemon's accept queue.
   for (let opened = 0; opened < subscriberCount; opened += 100) {
     const batch = Math.min(100, subscriberCount - opened);
-    subscribers.push(...(await Promise.all(Array.from({ length: batch }, () => openSubscriber(onCount)))));
+    subscribers.push(
+      ...(await Promise.all(
+        Array.from({ length: batch }, () => openSubscriber(onCount)),
+      )),
+    );
   }
-  console.log(`${subscribers.length} subscribers connected; timing ${updateCount} pings`);
+  console.log(
+    `${subscribers.length} subscribers connected; timing ${updateCount} pings`,
+  );
 
   // #region measure
   const pinger = await connectPatiently();
   const replies = new LineQueue(pinger);
   const countNow = async (): Promise<number> => {
     const reply = parseReply((await replies.next()) ?? '');
-    if (!reply.ok || !('count' in reply.message)) throw new Error(`unexpected reply: ${reply.ok ? reply.message.type : reply.error}`);
+    if (!reply.ok || !('count' in reply.message))
+      throw new Error(
+        `unexpected reply: ${reply.ok ? reply.message.type : reply.error}`,
+      );
     return reply.message.count;
   };
   pinger.write(encode({ type: 'get' }));
@@ -92,7 +130,9 @@ try {
   const latencies: number[] = [];
   const started = performance.now();
   for (let i = 1; i <= updateCount; i++) {
-    const delivered = new Promise<void>((done) => waiting.set(startCount + i, { left: subscriberCount, done }));
+    const delivered = new Promise<void>((done) =>
+      waiting.set(startCount + i, { left: subscriberCount, done }),
+    );
     const sent = performance.now();
     pinger.write(encode({ type: 'ping' }));
     await Promise.all([delivered, countNow()]); // every subscriber has it, and our pong is read
@@ -102,15 +142,31 @@ try {
   // #endregion measure
 
   latencies.sort((a, b) => a - b);
-  const percentile = (p: number): number => latencies[Math.max(0, Math.ceil((p / 100) * latencies.length) - 1)] ?? NaN;
+  const percentile = (p: number): number =>
+    latencies[Math.max(0, Math.ceil((p / 100) * latencies.length) - 1)] ?? NaN;
   const deliveries = subscriberCount * updateCount;
-  console.log(`fan-out to ${subscriberCount} subscribers, ${updateCount} updates one after another:`);
-  console.log(`  ping → last subscriber has it: p50 ${percentile(50).toFixed(2)} ms, p99 ${percentile(99).toFixed(2)} ms, max ${percentile(100).toFixed(2)} ms`);
-  console.log(`  ${deliveries} deliveries in ${seconds.toFixed(2)} s: ${Math.round(deliveries / seconds)} deliveries/s`);
+  console.log(
+    `fan-out to ${subscriberCount} subscribers, ${updateCount} updates one after another:`,
+  );
+  console.log(
+    `  ping → last subscriber has it: p50 ${percentile(50).toFixed(2)} ms, p99 ${percentile(99).toFixed(2)} ms, max ${percentile(100).toFixed(2)} ms`,
+  );
+  console.log(
+    `  ${deliveries} deliveries in ${seconds.toFixed(2)} s: ${Math.round(deliveries / seconds)} deliveries/s`,
+  );
   for (const socket of [...subscribers, pinger]) socket.destroy();
   process.exit(0);
 } catch (error) {
   const code = (error as NodeJS.ErrnoException).code;
-  if (code) fail(explainConnectError(error as NodeJS.ErrnoException, flags.socket, startHint));
-  fail(`fanout: ${error instanceof Error ? error.message : String(error)} (is another client pinging the same daemon?)`);
+  if (code)
+    fail(
+      explainConnectError(
+        error as NodeJS.ErrnoException,
+        flags.socket,
+        startHint,
+      ),
+    );
+  fail(
+    `fanout: ${error instanceof Error ? error.message : String(error)} (is another client pinging the same daemon?)`,
+  );
 }

@@ -15,7 +15,11 @@
 
 // #region types
 /** What a client may ask. `type` is the tag that tells the variants apart. */
-export type Request = { type: 'ping' } | { type: 'get' } | { type: 'subscribe' } | { type: 'unsubscribe' };
+export type Request =
+  | { type: 'ping' }
+  | { type: 'get' }
+  | { type: 'subscribe' }
+  | { type: 'unsubscribe' };
 
 /** What the daemon says: replies to requests, plus `update`, which it pushes unasked. */
 export type Reply =
@@ -47,7 +51,10 @@ export function parseRequest(line: string): Parsed<Request> {
   for (const known of REQUEST_TYPES) {
     if (type === known) return { ok: true, message: { type: known } };
   }
-  return { ok: false, error: `unknown type ${JSON.stringify(type.slice(0, 40))}: expected ping, get, subscribe or unsubscribe` };
+  return {
+    ok: false,
+    error: `unknown type ${JSON.stringify(type.slice(0, 40))}: expected ping, get, subscribe or unsubscribe`,
+  };
 }
 
 /** JSON.parse, then insist on a plain object: `null`, `[1]` and `"ping"` are valid JSON too. */
@@ -56,10 +63,16 @@ function parseObject(line: string): Parsed<Record<string, unknown>> {
   try {
     value = JSON.parse(line);
   } catch {
-    return { ok: false, error: `bad JSON ${JSON.stringify(line.slice(0, 40))}: send one JSON object per line, e.g. {"type":"ping"}` };
+    return {
+      ok: false,
+      error: `bad JSON ${JSON.stringify(line.slice(0, 40))}: send one JSON object per line, e.g. {"type":"ping"}`,
+    };
   }
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
-    return { ok: false, error: 'expected a JSON object with a "type", e.g. {"type":"ping"}' };
+    return {
+      ok: false,
+      error: 'expected a JSON object with a "type", e.g. {"type":"ping"}',
+    };
   }
   return { ok: true, message: value as Record<string, unknown> };
 }
@@ -81,9 +94,18 @@ export function parseReply(line: string): Parsed<Reply> {
     case 'unsubscribed':
       return { ok: true, message: { type } };
     case 'error':
-      return { ok: true, message: { type, message: typeof message === 'string' ? message : 'unknown error' } };
+      return {
+        ok: true,
+        message: {
+          type,
+          message: typeof message === 'string' ? message : 'unknown error',
+        },
+      };
     default:
-      return { ok: false, error: `unexpected message type ${JSON.stringify(type)}` };
+      return {
+        ok: false,
+        error: `unexpected message type ${JSON.stringify(type)}`,
+      };
   }
 }
 

@@ -12,19 +12,38 @@
  */
 import net from 'node:net';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
-import { closeOnSignals, defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
-import { readLines } from '../common/lines.ts';
+import {
+  closeOnSignals,
+  listenOnSocketFile,
+} from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { readLines } from '../04-bidirectional/lines.ts';
 import { encode, parseRequest, type Reply } from './messages.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/06-subscriptions/server.ts',
-  summary: 'Counts pings; clients ping, get the count, or subscribe to every change (NDJSON on a Unix socket).',
+  summary:
+    'Counts pings; clients ping, get the count, or subscribe to every change (NDJSON on a Unix socket).',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('06'), description: 'the socket file to listen on' },
-    'max-queue-bytes': { type: 'string', valueName: 'BYTES', default: String(256 * 1024), description: 'drop a subscriber once this many bytes wait unsent to it' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('06'),
+      description: 'the socket file to listen on',
+    },
+    'max-queue-bytes': {
+      type: 'string',
+      valueName: 'BYTES',
+      default: String(256 * 1024),
+      description: 'drop a subscriber once this many bytes wait unsent to it',
+    },
   },
 });
-const maxQueueBytes = parseInteger(flags['max-queue-bytes'], 'max-queue-bytes', 64);
+const maxQueueBytes = parseInteger(
+  flags['max-queue-bytes'],
+  'max-queue-bytes',
+  64,
+);
 
 // #region state
 /** One connection, and the number the logs call it by. */
@@ -53,11 +72,15 @@ const server = net.createServer((socket) => {
     },
   });
   // EPIPE or ECONNRESET from a client that vanished: 'close' follows and cleans up.
-  socket.on('error', (error) => console.log(`client ${client.id}: ${error.message}`));
+  socket.on('error', (error) =>
+    console.log(`client ${client.id}: ${error.message}`),
+  );
   socket.on('close', () => {
     clients.delete(client);
     subscribers.delete(client); // leaving ends every subscription it had
-    console.log(`client ${client.id} disconnected (${clients.size} connected, ${subscribers.size} subscribed)`);
+    console.log(
+      `client ${client.id} disconnected (${clients.size} connected, ${subscribers.size} subscribed)`,
+    );
   });
 });
 // #endregion connection
@@ -90,13 +113,17 @@ function handle(client: Client, line: string): void {
 // two: this loop runs one request at a time, so no update slips past.
 function subscribe(client: Client): void {
   subscribers.add(client);
-  console.log(`client ${client.id} subscribed (${subscribers.size} subscribed)`);
+  console.log(
+    `client ${client.id} subscribed (${subscribers.size} subscribed)`,
+  );
   send(client, { type: 'subscribed', count });
 }
 
 function unsubscribe(client: Client): void {
   subscribers.delete(client);
-  console.log(`client ${client.id} unsubscribed (${subscribers.size} subscribed)`);
+  console.log(
+    `client ${client.id} unsubscribed (${subscribers.size} subscribed)`,
+  );
   send(client, { type: 'unsubscribed' });
 }
 // #endregion subscribe
@@ -117,7 +144,9 @@ function write(client: Client, line: string): void {
   if (socket.destroyed || socket.write(line) || client.behind) return;
   client.behind = true;
   socket.pause();
-  console.log(`client ${client.id} is falling behind (${socket.writableLength} bytes queued)`);
+  console.log(
+    `client ${client.id} is falling behind (${socket.writableLength} bytes queued)`,
+  );
   socket.once('drain', () => {
     client.behind = false;
     socket.resume();
@@ -140,7 +169,9 @@ function publish(update: Reply): void {
     if (socket.destroyed) continue; // dropped a moment ago; 'close' will tidy up
     if (socket.writableLength + bytes <= maxQueueBytes) write(subscriber, line);
     else {
-      console.log(`client ${id} dropped: it stopped reading (${socket.writableLength} bytes queued, limit ${maxQueueBytes})`);
+      console.log(
+        `client ${id} dropped: it stopped reading (${socket.writableLength} bytes queued, limit ${maxQueueBytes})`,
+      );
       socket.destroy();
     }
   }
@@ -150,11 +181,15 @@ function publish(update: Reply): void {
 // #region listen
 // A big backlog: a thousand watchers reconnecting at once all fit in the accept queue.
 listenOnSocketFile(server, flags.socket, 1024).then(
-  () => console.log(`rally daemon listening on ${flags.socket} (count ${count}, queue cap ${maxQueueBytes} bytes per client)`),
+  () =>
+    console.log(
+      `rally daemon listening on ${flags.socket} (count ${count}, queue cap ${maxQueueBytes} bytes per client)`,
+    ),
   (error: Error) => fail(`cannot listen: ${error.message}`),
 );
-// A generator's body runs only when iterated: at shutdown, over whoever is connected then.
-closeOnSignals(server, (function* () {
-  for (const client of clients) yield client.socket;
-})());
+// Read at shutdown: whoever is connected then.
+closeOnSignals(server, {
+  [Symbol.iterator]: () =>
+    [...clients].map((client) => client.socket)[Symbol.iterator](),
+});
 // #endregion listen

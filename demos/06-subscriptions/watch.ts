@@ -9,16 +9,28 @@
  */
 import net from 'node:net';
 import { parseCli, parseInteger } from '../common/cli.ts';
-import { defaultSocketPath, explainConnectError } from '../common/unix-socket.ts';
-import { readLines } from '../common/lines.ts';
+import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { readLines } from '../04-bidirectional/lines.ts';
 import { encode, parseReply } from './messages.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/06-subscriptions/watch.ts',
-  summary: 'Subscribes to the rally daemon and prints every change; reconnects and resubscribes if it goes away.',
+  summary:
+    'Subscribes to the rally daemon and prints every change; reconnects and resubscribes if it goes away.',
   flags: {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('06'), description: 'the daemon\'s socket file' },
-    'max-retry-ms': { type: 'string', valueName: 'MS', default: '5000', description: 'the longest pause between reconnect attempts' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('06'),
+      description: "the daemon's socket file",
+    },
+    'max-retry-ms': {
+      type: 'string',
+      valueName: 'MS',
+      default: '5000',
+      description: 'the longest pause between reconnect attempts',
+    },
   },
 });
 const maxRetryMs = parseInteger(flags['max-retry-ms'], 'max-retry-ms', 1);
@@ -39,13 +51,18 @@ function connect(): void {
   });
   readLines(socket, (line) => {
     const reply = parseReply(line);
-    if (!reply.ok) return console.log(`ignoring a line I do not understand (${reply.error})`);
+    if (!reply.ok)
+      return console.log(
+        `ignoring a line I do not understand (${reply.error})`,
+      );
     const message = reply.message;
     if (message.type === 'subscribed') {
       subscribed = true;
       retryMs = firstRetryMs; // a daemon answered: the next outage starts the backoff afresh
       const restarted = lastCount !== undefined && message.count < lastCount;
-      console.log(`subscribed: count is ${message.count}${restarted ? ' (a new daemon: the count lives in its memory and started over)' : ''}`);
+      console.log(
+        `subscribed: count is ${message.count}${restarted ? ' (a new daemon: the count lives in its memory and started over)' : ''}`,
+      );
       lastCount = message.count;
     } else if (message.type === 'update') {
       console.log(`update: count is ${message.count}`);
@@ -56,7 +73,14 @@ function connect(): void {
   });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     if (subscribed) console.log(`connection lost: ${error.message}`);
-    else console.log(explainConnectError(error, flags.socket, 'npx tsx demos/06-subscriptions/server.ts'));
+    else
+      console.log(
+        explainConnectError(
+          error,
+          flags.socket,
+          'npx tsx demos/06-subscriptions/server.ts',
+        ),
+      );
   });
   socket.on('close', () => {
     if (subscribed) console.log('the daemon went away');

@@ -16,7 +16,9 @@ export const DEFAULT_NAME = 'ping-pong-07';
  * `undefined` when this platform is fine. The platform is a parameter so a test
  * on Linux can ask what a Mac would be told.
  */
-export function unsupportedPlatformProblem(platform: NodeJS.Platform = process.platform): string | undefined {
+export function unsupportedPlatformProblem(
+  platform: NodeJS.Platform = process.platform,
+): string | undefined {
   if (platform === 'linux' || platform === 'android') return undefined;
   return (
     `abstract socket names are a Linux-only feature and this is ${platform}: ` +
@@ -37,7 +39,9 @@ export function abstractAddress(name: string): string {
   const bytes = Buffer.byteLength(name);
   if (bytes === 0 || bytes > MAX_ABSTRACT_NAME_BYTES) {
     // Node 20 and 22 would silently cut a longer name short; Node 24 says EINVAL.
-    throw new Error(`an abstract name must be 1 to ${MAX_ABSTRACT_NAME_BYTES} bytes, and "${name}" is ${bytes}: choose a shorter --name`);
+    throw new Error(
+      `an abstract name must be 1 to ${MAX_ABSTRACT_NAME_BYTES} bytes, and "${name}" is ${bytes}: choose a shorter --name`,
+    );
   }
   return `\0${name}`;
 }
@@ -70,10 +74,14 @@ export function abstractAddressOrExit(name: string): string {
  * with each NUL byte shown as '@', so Node 20's `ping-pong-07` appears as
  * `@ping-pong-07@@@@…` (108 characters), Node 22's as `@ping-pong-07`.
  */
-export function kernelPadding(name: string, table = readFileSync('/proc/net/unix', 'utf8')): number | undefined {
+export function kernelPadding(
+  name: string,
+  table = readFileSync('/proc/net/unix', 'utf8'),
+): number | undefined {
   const LISTENING = 0x10000; // __SO_ACCEPTCON in the Flags column: listen() was called
   for (const row of table.split('\n').slice(1)) {
-    const match = /^\S+:\s+\S+\s+\S+\s+([0-9A-Fa-f]+)\s+\S+\s+\S+\s+\d+ (@.*)$/.exec(row);
+    const match =
+      /^\S+:\s+\S+\s+\S+\s+([0-9A-Fa-f]+)\s+\S+\s+\S+\s+\d+ (@.*)$/.exec(row);
     if (!match || (parseInt(match[1] ?? '0', 16) & LISTENING) === 0) continue;
     const path = match[2] ?? '';
     const rest = path.slice(1 + name.length);
@@ -87,15 +95,22 @@ export function kernelPadding(name: string, table = readFileSync('/proc/net/unix
  * sun_path, NUL bytes after the name included; libuv 1.48 (Node 22) fixed that
  * and passes the name's exact length.
  */
-export function nodePadsAbstractNames(libuvVersion: string = process.versions.uv ?? '0.0.0'): boolean {
+export function nodePadsAbstractNames(
+  libuvVersion: string = process.versions.uv ?? '0.0.0',
+): boolean {
   const [major = 0, minor = 0] = libuvVersion.split('.').map(Number);
   return major === 1 && minor < 48;
 }
 
 /** One line for humans: the name as `ss -xl` shows it, and what the padding means. */
-export function describeKernelName(name: string, padding: number | undefined): string {
-  if (padding === undefined) return `no socket listens on @${name} in this network namespace`;
-  if (padding === 0) return `the kernel holds the exact name @${name} (${Buffer.byteLength(name)} bytes after the NUL)`;
+export function describeKernelName(
+  name: string,
+  padding: number | undefined,
+): string {
+  if (padding === undefined)
+    return `no socket listens on @${name} in this network namespace`;
+  if (padding === 0)
+    return `the kernel holds the exact name @${name} (${Buffer.byteLength(name)} bytes after the NUL)`;
   return (
     `the kernel holds @${name} followed by ${padding} NUL bytes: this Node (${process.version}, libuv ` +
     `${process.versions.uv}) pads abstract names to all 108 bytes, so other programs must pad too`

@@ -7,14 +7,25 @@
  */
 import net from 'node:net';
 import { fail, parseCli } from '../common/cli.ts';
-import { LineQueue } from '../common/lines.ts';
-import { DEFAULT_NAME, abstractAddressOrExit, kernelPadding, nodePadsAbstractNames } from './abstract-name.ts';
+import { LineQueue } from '../04-bidirectional/lines.ts';
+import {
+  DEFAULT_NAME,
+  abstractAddressOrExit,
+  kernelPadding,
+  nodePadsAbstractNames,
+} from './abstract-name.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/07-abstract-sockets/client.ts',
-  summary: 'Sends two pings to the lesson 07 server over an abstract socket name and prints the replies.',
+  summary:
+    'Sends two pings to the lesson 07 server over an abstract socket name and prints the replies.',
   flags: {
-    name: { type: 'string', valueName: 'NAME', default: DEFAULT_NAME, description: 'the abstract name the server listens on' },
+    name: {
+      type: 'string',
+      valueName: 'NAME',
+      default: DEFAULT_NAME,
+      description: 'the abstract name the server listens on',
+    },
   },
 });
 
@@ -25,9 +36,15 @@ const startHint = `npx tsx demos/07-abstract-sockets/server.ts --name ${flags.na
 /** connect() to an abstract name fails with ECONNREFUSED, never ENOENT: there is no file to miss. */
 function explainRefused(name: string): string {
   const padding = kernelPadding(name);
-  if (padding === undefined) return `nobody is listening on @${name}: start the server with: ${startHint}`;
-  const theirs = padding === 0 ? `the exact name @${name}` : `@${name} followed by ${padding} NUL bytes`;
-  const ours = nodePadsAbstractNames() ? `@${name} padded with NUL bytes to 108` : `the exact name @${name}`;
+  if (padding === undefined)
+    return `nobody is listening on @${name}: start the server with: ${startHint}`;
+  const theirs =
+    padding === 0
+      ? `the exact name @${name}`
+      : `@${name} followed by ${padding} NUL bytes`;
+  const ours = nodePadsAbstractNames()
+    ? `@${name} padded with NUL bytes to 108`
+    : `the exact name @${name}`;
   return (
     `a server is listening on ${theirs}, but this Node (${process.version}) asked for ${ours}: ` +
     'Node 20 pads abstract names, Node 22 and later do not, so run the client and the server on the same Node major'
@@ -47,7 +64,8 @@ socket.once('connect', async () => {
   for (const request of ['ping', `ping from pid ${process.pid}`]) {
     socket.write(`${request}\n`);
     const reply = await replies.next();
-    if (reply === undefined) fail('the server closed the connection before answering');
+    if (reply === undefined)
+      fail('the server closed the connection before answering');
     console.log(`${request} → ${reply}`);
   }
   socket.end();

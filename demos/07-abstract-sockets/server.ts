@@ -13,15 +13,26 @@
  */
 import net from 'node:net';
 import { fail, parseCli } from '../common/cli.ts';
-import { MAX_LINE_BYTES, readLines } from '../common/lines.ts';
-import { answer, send } from '../common/ping-protocol.ts';
-import { DEFAULT_NAME, abstractAddressOrExit, describeKernelName, kernelPadding } from './abstract-name.ts';
+import { MAX_LINE_BYTES, readLines } from '../04-bidirectional/lines.ts';
+import { answer, send } from '../04-bidirectional/ping-protocol.ts';
+import {
+  DEFAULT_NAME,
+  abstractAddressOrExit,
+  describeKernelName,
+  kernelPadding,
+} from './abstract-name.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/07-abstract-sockets/server.ts',
-  summary: 'Answers "ping" with "pong" on a Linux abstract socket name: no socket file anywhere.',
+  summary:
+    'Answers "ping" with "pong" on a Linux abstract socket name: no socket file anywhere.',
   flags: {
-    name: { type: 'string', valueName: 'NAME', default: DEFAULT_NAME, description: 'the abstract name to listen on (shown as @NAME by ss)' },
+    name: {
+      type: 'string',
+      valueName: 'NAME',
+      default: DEFAULT_NAME,
+      description: 'the abstract name to listen on (shown as @NAME by ss)',
+    },
   },
 });
 
@@ -45,7 +56,8 @@ const server = net.createServer((socket) => {
     },
     {
       maxLineBytes: MAX_LINE_BYTES,
-      onTooLong: (error) => socket.end(`error ${error.message}\n`, () => socket.destroy()),
+      onTooLong: (error) =>
+        socket.end(`error ${error.message}\n`, () => socket.destroy()),
     },
   );
   socket.on('error', (error) => console.log(`${who}: ${error.message}`)); // EPIPE, ECONNRESET: its problem
@@ -63,13 +75,17 @@ const server = net.createServer((socket) => {
  */
 server.once('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
-    fail(`another server is already listening on ${shownAs} (EADDRINUSE): stop it first, or choose another --name`);
+    fail(
+      `another server is already listening on ${shownAs} (EADDRINUSE): stop it first, or choose another --name`,
+    );
   }
   fail(`could not listen on ${shownAs}: ${error.message}`);
 });
 
 server.listen(address, () => {
-  console.log(`ping-pong server listening on ${shownAs} (abstract: no file was created)`);
+  console.log(
+    `ping-pong server listening on ${shownAs} (abstract: no file was created)`,
+  );
   console.log(describeKernelName(flags.name, kernelPadding(flags.name)));
 });
 // #endregion listen
@@ -81,7 +97,9 @@ server.listen(address, () => {
  * is no file to unlink(). A crash (kill -9) frees the name just the same.
  */
 function shutdown(signal: NodeJS.Signals): void {
-  console.log(`${signal}: closing clients; the name ${shownAs} goes with the socket, no file to remove`);
+  console.log(
+    `${signal}: closing clients; the name ${shownAs} goes with the socket, no file to remove`,
+  );
   for (const client of clients) client.destroy();
   server.close(() => process.exit(0));
 }

@@ -4,7 +4,7 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import { explainConnectError } from '../common/unix-socket.ts';
+import { explainConnectError } from '../01-unix-socket/socket-file.ts';
 import { fifoPaths, openFifo } from './fifos.ts';
 
 export type Transport = 'fifo' | 'unix' | 'tcp';
@@ -27,18 +27,32 @@ const startHint = (transport: Transport): string =>
   `npx tsx demos/08-pipes-vs-tcp/server.ts --transport ${transport}`;
 
 // #region connect-socket
-async function connectSocket(transport: 'unix' | 'tcp', address: Address): Promise<Connection> {
+async function connectSocket(
+  transport: 'unix' | 'tcp',
+  address: Address,
+): Promise<Connection> {
   const port = Number(/(\d+)$/.exec(address.port)?.[1]);
   const where = transport === 'unix' ? address.socket : `127.0.0.1:${port}`;
-  const socket = transport === 'unix' ? net.connect(address.socket) : net.connect({ host: '127.0.0.1', port });
+  const socket =
+    transport === 'unix'
+      ? net.connect(address.socket)
+      : net.connect({ host: '127.0.0.1', port });
   try {
     await once(socket, 'connect');
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (transport === 'tcp' && code === 'ECONNREFUSED') {
-      throw new Error(`nobody is listening on ${where}: start the server with: ${startHint(transport)}, and pass the port it prints`);
+      throw new Error(
+        `nobody is listening on ${where}: start the server with: ${startHint(transport)}, and pass the port it prints`,
+      );
     }
-    throw new Error(explainConnectError(error as NodeJS.ErrnoException, where, startHint(transport)));
+    throw new Error(
+      explainConnectError(
+        error as NodeJS.ErrnoException,
+        where,
+        startHint(transport),
+      ),
+    );
   }
   // Without this, Node leaves Nagle's algorithm on for TCP (net's default).
   if (transport === 'tcp') socket.setNoDelay(address.noDelay);
@@ -66,15 +80,35 @@ function connectFifos(dir: string): Connection {
     }
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new Error(`no FIFOs in ${dir}: is the server running? Start it with: ${startHint('fifo')}`);
-    if (code === 'ENXIO') throw new Error(`nobody is reading ${toServer}: start the server with: ${startHint('fifo')}`);
-    throw new Error(`could not open the FIFOs in ${dir}: ${(error as Error).message}`);
+    if (code === 'ENOENT')
+      throw new Error(
+        `no FIFOs in ${dir}: is the server running? Start it with: ${startHint('fifo')}`,
+      );
+    if (code === 'ENXIO')
+      throw new Error(
+        `nobody is reading ${toServer}: start the server with: ${startHint('fifo')}`,
+      );
+    throw new Error(
+      `could not open the FIFOs in ${dir}: ${(error as Error).message}`,
+    );
   }
   // Closing our write end is the only goodbye a FIFO has: the server reads EOF.
-  return { input, output, close: () => { output.end(); input.destroy(); } };
+  return {
+    input,
+    output,
+    close: () => {
+      output.end();
+      input.destroy();
+    },
+  };
 }
 // #endregion connect-fifo
 
-export async function connectTo(transport: Transport, address: Address): Promise<Connection> {
-  return transport === 'fifo' ? connectFifos(address.fifoDir) : connectSocket(transport, address);
+export async function connectTo(
+  transport: Transport,
+  address: Address,
+): Promise<Connection> {
+  return transport === 'fifo'
+    ? connectFifos(address.fifoDir)
+    : connectSocket(transport, address);
 }

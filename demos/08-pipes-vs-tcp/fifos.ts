@@ -47,7 +47,10 @@ function removeFifo(path: string): void {
   } catch {
     return; // nothing there
   }
-  if (!isFifo) throw new Error(`${path} exists and is not a FIFO; not touching it: choose another --fifo-dir`);
+  if (!isFifo)
+    throw new Error(
+      `${path} exists and is not a FIFO; not touching it: choose another --fifo-dir`,
+    );
   rmSync(path);
 }
 
@@ -66,11 +69,22 @@ function removeFifo(path: string): void {
  * epoll like any socket. (`fs.createReadStream` would instead send every read()
  * through the threadpool.)
  */
-export function openFifo(path: string, mode: 'read' | 'write' | 'read-write'): net.Socket {
-  const access = { read: constants.O_RDONLY, write: constants.O_WRONLY, 'read-write': constants.O_RDWR }[mode];
+export function openFifo(
+  path: string,
+  mode: 'read' | 'write' | 'read-write',
+): net.Socket {
+  const access = {
+    read: constants.O_RDONLY,
+    write: constants.O_WRONLY,
+    'read-write': constants.O_RDWR,
+  }[mode];
   const fd = openSync(path, access | constants.O_NONBLOCK);
   // Only 'read' may be readable: given an fd, net.Socket starts reading at once, and
   // a read-write FIFO would hand our own writes back to us.
-  return new net.Socket({ fd, readable: mode === 'read', writable: mode !== 'read' });
+  return new net.Socket({
+    fd,
+    readable: mode === 'read',
+    writable: mode !== 'read',
+  });
 }
 // #endregion open

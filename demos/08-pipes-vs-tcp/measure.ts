@@ -26,8 +26,14 @@ export interface Result {
 }
 
 // #region loop
-export function measure({ input, output }: Connection, run: Run): Promise<Result> {
-  const expected = run.request === 'ping\n' ? 'pong' : `pong${run.request.slice('ping'.length, -1)}`;
+export function measure(
+  { input, output }: Connection,
+  run: Run,
+): Promise<Result> {
+  const expected =
+    run.request === 'ping\n'
+      ? 'pong'
+      : `pong${run.request.slice('ping'.length, -1)}`;
   const splitter = new TextLineSplitter(2 * run.request.length + 64);
   const latencies = new Float64Array(run.count);
   const sentAt = new Array<bigint>(run.inFlight); // a ring: ping i was written at sentAt[i % inFlight]
@@ -55,23 +61,44 @@ export function measure({ input, output }: Connection, run: Run): Promise<Result
       const now = process.hrtime.bigint();
       const replies = splitter.push(chunk);
       for (const reply of replies) {
-        if (reply !== expected) return finish(new Error(`expected a pong, the server said ${JSON.stringify(reply.slice(0, 80))}`));
+        if (reply !== expected)
+          return finish(
+            new Error(
+              `expected a pong, the server said ${JSON.stringify(reply.slice(0, 80))}`,
+            ),
+          );
         if (answered === 0) firstReply = reply;
-        latencies[answered] = Number(now - (sentAt[answered % run.inFlight] ?? now));
+        latencies[answered] = Number(
+          now - (sentAt[answered % run.inFlight] ?? now),
+        );
         answered++;
       }
       if (answered === run.count) return finish();
       const more = Math.min(replies.length, run.count - sent); // one new ping per pong
       if (more > 0) sendPings(more);
     };
-    const onClose = (): void => finish(new Error(`the server went away after ${answered} of ${run.count} pongs`));
-    const onError = (error: Error): void => finish(new Error(`connection lost after ${answered} pongs: ${error.message}`));
+    const onClose = (): void =>
+      finish(
+        new Error(
+          `the server went away after ${answered} of ${run.count} pongs`,
+        ),
+      );
+    const onError = (error: Error): void =>
+      finish(
+        new Error(`connection lost after ${answered} pongs: ${error.message}`),
+      );
     const finish = (error?: Error): void => {
       input.off('data', onData).off('close', onClose).off('error', onError);
       output.off('error', onError);
       input.pause();
       if (error) reject(error);
-      else resolve({ count: run.count, nanoseconds: Number(process.hrtime.bigint() - started), latencies, firstReply });
+      else
+        resolve({
+          count: run.count,
+          nanoseconds: Number(process.hrtime.bigint() - started),
+          latencies,
+          firstReply,
+        });
     };
     input.on('data', onData).on('close', onClose).on('error', onError);
     input.resume(); // a previous run (the warm-up) paused it
@@ -94,9 +121,21 @@ export interface Summary {
   p99Ms: number;
 }
 
-export function summarize(result: Result, setup: Omit<Summary, 'count' | 'seconds' | 'perSecond' | 'p50Ms' | 'p99Ms'>): Summary {
+export function summarize(
+  result: Result,
+  setup: Omit<Summary, 'count' | 'seconds' | 'perSecond' | 'p50Ms' | 'p99Ms'>,
+): Summary {
   const sorted = Float64Array.from(result.latencies).sort();
-  const percentile = (p: number): number => (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) / 1e6;
+  const percentile = (p: number): number =>
+    (sorted[Math.min(sorted.length - 1, Math.floor(p * sorted.length))] ?? 0) /
+    1e6;
   const seconds = result.nanoseconds / 1e9;
-  return { ...setup, count: result.count, seconds, perSecond: result.count / seconds, p50Ms: percentile(0.5), p99Ms: percentile(0.99) };
+  return {
+    ...setup,
+    count: result.count,
+    seconds,
+    perSecond: result.count / seconds,
+    p50Ms: percentile(0.5),
+    p99Ms: percentile(0.99),
+  };
 }

@@ -12,20 +12,48 @@
 import net from 'node:net';
 import { mkdirSync, rmdirSync } from 'node:fs';
 import { fail, parseCli, parseInteger, usageError } from '../common/cli.ts';
-import { defaultSocketPath, listenOnSocketFile } from '../common/unix-socket.ts';
-import { LineTooLongError, MAX_LINE_BYTES } from '../common/lines.ts';
-import { answer } from '../common/ping-protocol.ts';
+import { listenOnSocketFile } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { LineTooLongError, MAX_LINE_BYTES } from '../04-bidirectional/lines.ts';
+import { answer } from '../04-bidirectional/ping-protocol.ts';
 import { TextLineSplitter } from './text-lines.ts';
-import { DEFAULT_FIFO_DIR, createFifos, fifoPaths, openFifo, removeFifos } from './fifos.ts';
+import {
+  DEFAULT_FIFO_DIR,
+  createFifos,
+  fifoPaths,
+  openFifo,
+  removeFifos,
+} from './fifos.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/08-pipes-vs-tcp/server.ts',
-  summary: 'Answers "ping" with "pong" over a Unix socket, TCP on 127.0.0.1, or two named pipes.',
+  summary:
+    'Answers "ping" with "pong" over a Unix socket, TCP on 127.0.0.1, or two named pipes.',
   flags: {
-    transport: { type: 'string', valueName: 'fifo|unix|tcp', default: 'unix', description: 'how clients reach the server' },
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath('08'), description: 'the socket file (unix)' },
-    port: { type: 'string', valueName: 'N', default: '0', description: 'the TCP port; 0 lets the kernel pick a free one (tcp)' },
-    'fifo-dir': { type: 'string', valueName: 'DIR', default: DEFAULT_FIFO_DIR, description: 'where to make the FIFOs (fifo)' },
+    transport: {
+      type: 'string',
+      valueName: 'fifo|unix|tcp',
+      default: 'unix',
+      description: 'how clients reach the server',
+    },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('08'),
+      description: 'the socket file (unix)',
+    },
+    port: {
+      type: 'string',
+      valueName: 'N',
+      default: '0',
+      description: 'the TCP port; 0 lets the kernel pick a free one (tcp)',
+    },
+    'fifo-dir': {
+      type: 'string',
+      valueName: 'DIR',
+      default: DEFAULT_FIFO_DIR,
+      description: 'where to make the FIFOs (fifo)',
+    },
   },
 });
 
@@ -90,7 +118,9 @@ function acceptClients(socket: net.Socket, noDelay: boolean): void {
 }
 
 async function listenOnSocket(transport: 'unix' | 'tcp'): Promise<string> {
-  const server = net.createServer((socket) => acceptClients(socket, transport === 'tcp'));
+  const server = net.createServer((socket) =>
+    acceptClients(socket, transport === 'tcp'),
+  );
   stop = () => {
     for (const client of clients) client.destroy();
     server.close(() => process.exit(0)); // for unix, libuv also unlinks the socket file
@@ -116,7 +146,8 @@ async function listenOnSocket(transport: 'unix' | 'tcp'): Promise<string> {
  * we make a fresh pair of FIFOs for the next client.
  */
 function serveFifos(dir: string): string {
-  const createdDir = mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined;
+  const createdDir =
+    mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined;
   const { toServer, toClient } = fifoPaths(dir);
   let conversation: { input: net.Socket; output: net.Socket } | undefined;
   const startConversation = (): void => {
@@ -127,13 +158,17 @@ function serveFifos(dir: string): string {
     const input = openFifo(toServer, 'read');
     const name = `client ${++clientNumber}`;
     conversation = { input, output };
-    input.once('data', () => console.log(`${name} started writing to ${toServer}`));
+    input.once('data', () =>
+      console.log(`${name} started writing to ${toServer}`),
+    );
     serve(input, output, name);
     input.on('close', () => {
       output.destroy();
       if (conversation?.input !== input) return; // we are shutting down
       startConversation();
-      console.log(`${name} closed ${toServer}: made fresh FIFOs for the next client`);
+      console.log(
+        `${name} closed ${toServer}: made fresh FIFOs for the next client`,
+      );
     });
   };
   startConversation();
@@ -151,7 +186,10 @@ function serveFifos(dir: string): string {
 
 let address: string;
 try {
-  address = transport === 'fifo' ? serveFifos(flags['fifo-dir']) : await listenOnSocket(transport);
+  address =
+    transport === 'fifo'
+      ? serveFifos(flags['fifo-dir'])
+      : await listenOnSocket(transport);
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error));
 }
@@ -159,7 +197,9 @@ console.log(`ping-pong server (${transport}) listening on ${address}`);
 
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
-    console.log(`${signal}: closing clients and removing what the server created`);
+    console.log(
+      `${signal}: closing clients and removing what the server created`,
+    );
     stop();
   });
 }

@@ -1,14 +1,14 @@
 /**
  * Lesson 08 · lesson 04's line splitting, made cheap per message.
  *
- * `LineSplitter` (demos/common/lines.ts) copies each line out of the chunk and
+ * `LineSplitter` (demos/04-bidirectional/lines.ts) copies each line out of the chunk and
  * decodes it on its own: two allocations per line. When 64 pipelined pings arrive
  * in one read() that adds up, so this splitter decodes the whole chunk once and
  * cuts the string at its newlines. Same rules: lines without `\n` (and `\r`),
  * at most `maxLineBytes` bytes each, `LineTooLongError` past that.
  */
 import { StringDecoder } from 'node:string_decoder';
-import { LineTooLongError, MAX_LINE_BYTES } from '../common/lines.ts';
+import { LineTooLongError, MAX_LINE_BYTES } from '../04-bidirectional/lines.ts';
 
 // #region text-lines
 export class TextLineSplitter {
@@ -18,7 +18,11 @@ export class TextLineSplitter {
   /** Keeps a UTF-8 character cut in two by a chunk boundary until its other half arrives. */
   private readonly decoder = new StringDecoder('utf8');
 
-  constructor(private readonly maxLineBytes = MAX_LINE_BYTES) {}
+  private readonly maxLineBytes: number;
+
+  constructor(maxLineBytes = MAX_LINE_BYTES) {
+    this.maxLineBytes = maxLineBytes;
+  }
 
   push(chunk: Buffer): string[] {
     const lastNewline = chunk.lastIndexOf(0x0a);
@@ -35,8 +39,14 @@ export class TextLineSplitter {
     for (let i = 0; i < lines.length; i++) {
       const line = lines[i] ?? '';
       // Only a line that could be too long is measured: UTF-8 takes at most 3 bytes per UTF-16 unit.
-      const bytes = i === 0 ? firstLineBytes : line.length * 3 > this.maxLineBytes ? Buffer.byteLength(line) : 0;
-      if (bytes > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
+      const bytes =
+        i === 0
+          ? firstLineBytes
+          : line.length * 3 > this.maxLineBytes
+            ? Buffer.byteLength(line)
+            : 0;
+      if (bytes > this.maxLineBytes)
+        throw new LineTooLongError(this.maxLineBytes);
       if (line.endsWith('\r')) lines[i] = line.slice(0, -1);
     }
     return lines;
@@ -44,7 +54,8 @@ export class TextLineSplitter {
 
   private keep(bytes: number): void {
     this.pendingBytes += bytes;
-    if (this.pendingBytes > this.maxLineBytes) throw new LineTooLongError(this.maxLineBytes);
+    if (this.pendingBytes > this.maxLineBytes)
+      throw new LineTooLongError(this.maxLineBytes);
   }
 }
 // #endregion text-lines

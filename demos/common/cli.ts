@@ -1,8 +1,9 @@
 /**
- * The command line every demo shares: `--help`, typed flags, and one-line failures.
+ * Plumbing no lesson teaches: the command line every demo shares (`--help`, typed
+ * flags, one-line failures) and turning errors into that one line.
  *
- * Lesson 01 introduces it. It is a thin layer over `node:util` `parseArgs`, so a demo
- * lists its flags once and gets `--help` text and "unknown flag" errors for free.
+ * It is a thin layer over `node:util` `parseArgs`, so a demo lists its flags once
+ * and gets `--help` text and "unknown flag" errors for free.
  */
 import { parseArgs } from 'node:util';
 
@@ -39,13 +40,27 @@ export function helpText(spec: CommandSpec<Record<string, FlagSpec>>): string {
   const rows = Object.entries(spec.flags).map(([name, flag]) => {
     const short = flag.short ? `-${flag.short}, ` : '    ';
     const value = flag.type === 'string' ? ` ${flag.valueName ?? 'VALUE'}` : '';
-    const fallback = flag.default !== undefined && flag.type === 'string' ? ` (default: ${flag.default})` : '';
-    return { left: `  ${short}--${name}${value}`, right: `${flag.description}${fallback}` };
+    const fallback =
+      flag.default !== undefined && flag.type === 'string'
+        ? ` (default: ${flag.default})`
+        : '';
+    return {
+      left: `  ${short}--${name}${value}`,
+      right: `${flag.description}${fallback}`,
+    };
   });
   rows.push({ left: '  -h, --help', right: 'show this help and exit' });
   const width = Math.max(...rows.map((row) => row.left.length)) + 2;
   const lines = rows.map((row) => row.left.padEnd(width) + row.right);
-  return [`Usage: ${spec.usage} [options]`, '', spec.summary, '', 'Options:', ...lines, ''].join('\n');
+  return [
+    `Usage: ${spec.usage} [options]`,
+    '',
+    spec.summary,
+    '',
+    'Options:',
+    ...lines,
+    '',
+  ].join('\n');
 }
 
 /**
@@ -56,7 +71,10 @@ export function parseCli<const Flags extends Record<string, FlagSpec>>(
   spec: CommandSpec<Flags>,
   argv: string[] = process.argv.slice(2),
 ): ParsedFlags<Flags> {
-  const options: Record<string, { type: 'string' | 'boolean'; short?: string; default?: string | boolean }> = {
+  const options: Record<
+    string,
+    { type: 'string' | 'boolean'; short?: string; default?: string | boolean }
+  > = {
     help: { type: 'boolean', short: 'h' },
   };
   for (const [name, flag] of Object.entries(spec.flags)) {
@@ -68,9 +86,14 @@ export function parseCli<const Flags extends Record<string, FlagSpec>>(
   }
   let values: Record<string, string | boolean | undefined>;
   try {
-    values = parseArgs({ args: argv, options, strict: true, allowPositionals: false }).values;
+    values = parseArgs({
+      args: argv,
+      options,
+      strict: true,
+      allowPositionals: false,
+    }).values;
   } catch (error) {
-    usageError(error instanceof Error ? error.message : String(error));
+    usageError(errorMessage(error));
   }
   if (values.help) {
     process.stdout.write(helpText(spec));
@@ -87,10 +110,17 @@ export function usageError(message: string): never {
 }
 
 /** A flag that must be a whole number in a range, e.g. `--count 5`. */
-export function parseInteger(value: string, flag: string, min = 1, max = Number.MAX_SAFE_INTEGER): number {
+export function parseInteger(
+  value: string,
+  flag: string,
+  min = 1,
+  max = Number.MAX_SAFE_INTEGER,
+): number {
   const parsed = Number(value);
   if (!Number.isInteger(parsed) || parsed < min || parsed > max) {
-    usageError(`--${flag} must be a whole number from ${min} to ${max}, got "${value}"`);
+    usageError(
+      `--${flag} must be a whole number from ${min} to ${max}, got "${value}"`,
+    );
   }
   return parsed;
 }
@@ -99,4 +129,21 @@ export function parseInteger(value: string, flag: string, min = 1, max = Number.
 export function fail(message: string): never {
   process.stderr.write(`${message}\n`);
   process.exit(1);
+}
+
+/** The message of anything thrown: an Error's message, or the thing itself as text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+/**
+ * Waits for a start-up step (listening, connecting) and turns a failure into one
+ * line and exit code 1: `await orExit(listenOnSocketFile(server, path))`.
+ */
+export async function orExit<T>(step: Promise<T>, prefix = ''): Promise<T> {
+  try {
+    return await step;
+  } catch (error) {
+    fail(`${prefix}${errorMessage(error)}`);
+  }
 }

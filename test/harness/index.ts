@@ -9,17 +9,33 @@
 import net from 'node:net';
 import { execFile, execFileSync } from 'node:child_process';
 import { promisify } from 'node:util';
-import { mkdtempSync, realpathSync, rmSync, readdirSync } from 'node:fs';
+import { mkdtempSync, realpathSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { DemoProcess, REPO_ROOT, startServerProcess, type SpawnOptions } from './process.ts';
-import { LineQueue } from '../../demos/common/lines.ts';
+import {
+  DemoProcess,
+  REPO_ROOT,
+  startServerProcess,
+  type SpawnOptions,
+} from '../tools/process.ts';
+import { LineQueue } from '../../demos/04-bidirectional/lines.ts';
 
-export { DemoProcess, REPO_ROOT, READY_LINE, type OutputLine } from './process.ts';
-
-/** Set by `npm run verify`: which lesson's server to replace, and with what. */
-export const VERIFY_LESSON_ENV = 'PING_PONG_VERIFY_LESSON';
-export const VERIFY_SERVER_ENV = 'PING_PONG_VERIFY_SERVER';
+export {
+  DemoProcess,
+  REPO_ROOT,
+  READY_LINE,
+  type OutputLine,
+} from '../tools/process.ts';
+export {
+  VERIFY_LESSON_ENV,
+  VERIFY_SERVER_ENV,
+  lessonFolder,
+} from '../tools/lesson-folders.ts';
+import {
+  VERIFY_LESSON_ENV,
+  VERIFY_SERVER_ENV,
+  lessonFolder,
+} from '../tools/lesson-folders.ts';
 
 const createdDirs: string[] = [];
 
@@ -31,15 +47,8 @@ export function tempDir(): string {
 }
 
 export function removeTempDirs(): void {
-  for (const dir of createdDirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-}
-
-/** `01` or `01-unix-socket` → `01-unix-socket`, from the folders in `demos/`. */
-export function lessonFolder(lesson: string): string {
-  const number = lesson.slice(0, 2);
-  const folder = readdirSync(join(REPO_ROOT, 'demos')).find((name) => name.startsWith(`${number}-`));
-  if (!folder) throw new Error(`no demos/${number}-* folder`);
-  return folder;
+  for (const dir of createdDirs.splice(0))
+    rmSync(dir, { recursive: true, force: true });
 }
 
 /** The path of a demo script, e.g. `demoScript('05', 'client.ts')`. */
@@ -50,7 +59,8 @@ export function demoScript(lesson: string, script: string): string {
 /** The lesson's server script, or the learner's under `npm run verify`. */
 export function serverScript(lesson: string): string {
   const override = process.env[VERIFY_SERVER_ENV];
-  if (override && process.env[VERIFY_LESSON_ENV] === lessonFolder(lesson)) return resolve(override);
+  if (override && process.env[VERIFY_LESSON_ENV] === lessonFolder(lesson))
+    return resolve(override);
   return demoScript(lesson, 'server.ts');
 }
 
@@ -69,7 +79,12 @@ export async function startServer(
 }
 
 /** Starts any demo script (a client, a watcher) without waiting for it. */
-export function spawnScript(lesson: string, script: string, args: string[], options: SpawnOptions = {}): DemoProcess {
+export function spawnScript(
+  lesson: string,
+  script: string,
+  args: string[],
+  options: SpawnOptions = {},
+): DemoProcess {
   return new DemoProcess(demoScript(lesson, script), args, options);
 }
 
@@ -78,19 +93,34 @@ export async function runScript(
   lesson: string,
   script: string,
   args: string[],
-  { timeoutMs = 20_000, ...options }: SpawnOptions & { timeoutMs?: number } = {},
-): Promise<DemoProcess & { exitStatus: NonNullable<DemoProcess['exitStatus']> }> {
+  {
+    timeoutMs = 20_000,
+    ...options
+  }: SpawnOptions & { timeoutMs?: number } = {},
+): Promise<
+  DemoProcess & { exitStatus: NonNullable<DemoProcess['exitStatus']> }
+> {
   const proc = spawnScript(lesson, script, args, options);
   await proc.waitForExit(timeoutMs);
-  return proc as DemoProcess & { exitStatus: NonNullable<DemoProcess['exitStatus']> };
+  return proc as DemoProcess & {
+    exitStatus: NonNullable<DemoProcess['exitStatus']>;
+  };
 }
 
 /**
- * Lessons 02 and 03: starts the lesson's client with `--hold` (demos/common/hold.ts) and
+ * Lessons 02 and 03: starts the lesson's client with `--hold` (demos/02-blocking/hold.ts) and
  * resolves once it is connected and silent and the server has seen it as `client 1`.
  */
-export async function startHoldingClient(lesson: string, socket: string, server: DemoProcess): Promise<DemoProcess> {
-  const holder = spawnScript(lesson, 'client.ts', ['--socket', socket, '--hold']);
+export async function startHoldingClient(
+  lesson: string,
+  socket: string,
+  server: DemoProcess,
+): Promise<DemoProcess> {
+  const holder = spawnScript(lesson, 'client.ts', [
+    '--socket',
+    socket,
+    '--hold',
+  ]);
   await holder.waitForLine('holding the line');
   await server.waitForLine('client 1 connected');
   return holder;
@@ -120,7 +150,8 @@ export function connectLines(path: string): Promise<LineClient> {
       resolveClient({
         socket,
         send: (text) => void socket.write(text),
-        nextLine: (timeoutMs = 10_000) => withTimeout(lines.next(), timeoutMs, `no line from ${path}`),
+        nextLine: (timeoutMs = 10_000) =>
+          withTimeout(lines.next(), timeoutMs, `no line from ${path}`),
         close: () =>
           new Promise((done) => {
             if (socket.destroyed) return done();
@@ -137,17 +168,31 @@ export function destroyOpenClients(): void {
   openClients.clear();
 }
 
-export function withTimeout<T>(promise: Promise<T>, timeoutMs: number, what: string): Promise<T> {
+export function withTimeout<T>(
+  promise: Promise<T>,
+  timeoutMs: number,
+  what: string,
+): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what} within ${timeoutMs} ms`)), timeoutMs);
+    timer = setTimeout(
+      () => reject(new Error(`${what} within ${timeoutMs} ms`)),
+      timeoutMs,
+    );
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** Runs a shell command (one a lesson shows, say) from the repo root; resolves with its stdout, rejects if it fails. */
-export async function runShell(command: string, timeoutMs = 15_000): Promise<string> {
-  const { stdout } = await promisify(execFile)('sh', ['-c', command], { cwd: REPO_ROOT, timeout: timeoutMs, encoding: 'utf8' });
+export async function runShell(
+  command: string,
+  timeoutMs = 15_000,
+): Promise<string> {
+  const { stdout } = await promisify(execFile)('sh', ['-c', command], {
+    cwd: REPO_ROOT,
+    timeout: timeoutMs,
+    encoding: 'utf8',
+  });
   return stdout;
 }
 
@@ -163,14 +208,27 @@ export interface ShellResult {
  * code, for commands a lesson shows failing (`cat` on a socket, a refused connection).
  * Rejects only if it cannot run or does not finish in time.
  */
-export function runShellResult(command: string, timeoutMs = 15_000): Promise<ShellResult> {
+export function runShellResult(
+  command: string,
+  timeoutMs = 15_000,
+): Promise<ShellResult> {
   return new Promise((resolveResult, reject) => {
-    execFile('sh', ['-c', command], { cwd: REPO_ROOT, timeout: timeoutMs, encoding: 'utf8' }, (error, stdout, stderr) => {
-      if (error === null) return resolveResult({ code: 0, stdout, stderr });
-      if (typeof error.code === 'number' && !error.killed) return resolveResult({ code: error.code, stdout, stderr });
-      // Killed (by the timeout or a signal), or sh itself could not start.
-      reject(new Error(`"${command}" ended without an exit code (timeout ${timeoutMs} ms): ${error.message}`));
-    });
+    execFile(
+      'sh',
+      ['-c', command],
+      { cwd: REPO_ROOT, timeout: timeoutMs, encoding: 'utf8' },
+      (error, stdout, stderr) => {
+        if (error === null) return resolveResult({ code: 0, stdout, stderr });
+        if (typeof error.code === 'number' && !error.killed)
+          return resolveResult({ code: error.code, stdout, stderr });
+        // Killed (by the timeout or a signal), or sh itself could not start.
+        reject(
+          new Error(
+            `"${command}" ended without an exit code (timeout ${timeoutMs} ms): ${error.message}`,
+          ),
+        );
+      },
+    );
   });
 }
 
@@ -178,8 +236,15 @@ export function runShellResult(command: string, timeoutMs = 15_000): Promise<She
  * Starts a long-lived shell command (strace, a Python server) without waiting for it.
  * It gets a process group of its own, so killing it kills everything it started.
  */
-export function spawnShell(command: string, options: SpawnOptions = {}): DemoProcess {
-  return new DemoProcess(command, [], { ...options, launcher: ['sh', '-c'], ownProcessGroup: true });
+export function spawnShell(
+  command: string,
+  options: SpawnOptions = {},
+): DemoProcess {
+  return new DemoProcess(command, [], {
+    ...options,
+    launcher: ['sh', '-c'],
+    ownProcessGroup: true,
+  });
 }
 
 /** Whether an outside tool is installed; tests that need it skip, naming it, when it is not. */
@@ -193,8 +258,16 @@ export function hasCommand(command: string): boolean {
 }
 
 /** Runs a short python3 program with arguments; resolves with its stdout. */
-export async function runPython(program: string, args: string[] = [], timeoutMs = 10_000): Promise<string> {
-  const { stdout } = await promisify(execFile)('python3', ['-c', program, ...args], { encoding: 'utf8', timeout: timeoutMs });
+export async function runPython(
+  program: string,
+  args: string[] = [],
+  timeoutMs = 10_000,
+): Promise<string> {
+  const { stdout } = await promisify(execFile)(
+    'python3',
+    ['-c', program, ...args],
+    { encoding: 'utf8', timeout: timeoutMs },
+  );
   return stdout;
 }
 

@@ -3,7 +3,7 @@
  * killed and removed after it, pass or fail.
  */
 import { afterEach } from 'vitest';
-import { killAll } from './process.ts';
+import { killAll } from '../tools/process.ts';
 import { destroyOpenClients, removeTempDirs } from './index.ts';
 
 afterEach(async () => {

@@ -10,15 +10,26 @@ import { FOLDER } from './run.ts';
 export const REFERENCE_SOURCE = join(FOLDER, 'reference', 'pingpong.c');
 
 /** Compiles into `outputDir` and returns the binary's path, or why it could not. */
-export function compileReference(outputDir: string): { binary: string } | { missing: string } {
+export function compileReference(
+  outputDir: string,
+): { binary: string } | { missing: string } {
   const binary = join(outputDir, 'pingpong');
   try {
-    execFileSync('cc', ['-O2', '-o', binary, REFERENCE_SOURCE], { stdio: ['ignore', 'ignore', 'pipe'] });
+    execFileSync('cc', ['-O2', '-o', binary, REFERENCE_SOURCE], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     return { binary };
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') return { missing: 'no C compiler (cc) on this machine: the C reference rows are left out' };
-    const stderr = (error as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
-    return { missing: `cc could not compile ${REFERENCE_SOURCE}: ${stderr.split('\n')[0] ?? ''}` };
+    if (code === 'ENOENT')
+      return {
+        missing:
+          'no C compiler (cc) on this machine: the C reference rows are left out',
+      };
+    const stderr =
+      (error as { stderr?: Buffer }).stderr?.toString().trim() ?? '';
+    return {
+      missing: `cc could not compile ${REFERENCE_SOURCE}: ${stderr.split('\n')[0] ?? ''}`,
+    };
   }
 }

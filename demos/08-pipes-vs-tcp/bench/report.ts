@@ -22,15 +22,27 @@ export interface BenchReport {
   rows: Row[];
 }
 
-const rate = (perSecond: number): string => `${Math.round(perSecond).toLocaleString('en-US')}/s`;
+const rate = (perSecond: number): string =>
+  `${Math.round(perSecond).toLocaleString('en-US')}/s`;
 const ms = (value: number): string => `${value.toFixed(3)} ms`;
 const ratio = (value: number): string => `${value.toFixed(2)}×`;
 
 /** One row per transport and scenario; ratios to `unix` (same scenario) and to C. */
 export function formatTable(report: BenchReport): string {
-  const header = ['transport', 'scenario', 'Node', 'p50', 'p99', 'vs unix', 'C', 'Node/C'];
+  const header = [
+    'transport',
+    'scenario',
+    'Node',
+    'p50',
+    'p99',
+    'vs unix',
+    'C',
+    'Node/C',
+  ];
   const lines = report.rows.map((row) => {
-    const unix = report.rows.find((other) => other.transport === 'unix' && other.scenario === row.scenario);
+    const unix = report.rows.find(
+      (other) => other.transport === 'unix' && other.scenario === row.scenario,
+    );
     return [
       row.transport,
       row.scenario,
@@ -42,9 +54,18 @@ export function formatTable(report: BenchReport): string {
       row.c ? ratio(row.node.perSecond / row.c.perSecond) : '',
     ];
   });
-  const widths = header.map((title, column) => Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)));
+  const widths = header.map((title, column) =>
+    Math.max(title.length, ...lines.map((line) => (line[column] ?? '').length)),
+  );
   const format = (cells: string[]): string =>
-    cells.map((cell, column) => (column < 2 ? cell.padEnd(widths[column] ?? 0) : cell.padStart(widths[column] ?? 0))).join('  ').trimEnd();
+    cells
+      .map((cell, column) =>
+        column < 2
+          ? cell.padEnd(widths[column] ?? 0)
+          : cell.padStart(widths[column] ?? 0),
+      )
+      .join('  ')
+      .trimEnd();
   return [
     `machine:   ${report.machine}`,
     `placement: ${report.placement}`,
@@ -61,7 +82,11 @@ export function formatTable(report: BenchReport): string {
 /** `[#####·····] 5/15 node unix strict 5 B` on stderr, redrawn in place on a terminal. */
 export class Progress {
   private completed = 0;
-  constructor(private readonly total: number) {}
+  private readonly total: number;
+
+  constructor(total: number) {
+    this.total = total;
+  }
 
   step(what: string): void {
     const filled = Math.round((20 * this.completed) / this.total);

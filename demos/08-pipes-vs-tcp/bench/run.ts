@@ -13,7 +13,13 @@ const TSX = import.meta.resolve('tsx');
 /** A command line: the program and its arguments. */
 export type Command = string[];
 
-export const nodeScript = (script: string, args: string[]): Command => [process.execPath, '--import', TSX, `${FOLDER}${script}`, ...args];
+export const nodeScript = (script: string, args: string[]): Command => [
+  process.execPath,
+  '--import',
+  TSX,
+  `${FOLDER}${script}`,
+  ...args,
+];
 
 /** What one client run measured: its own JSON line (Node's client.ts or the C reference). */
 export interface Measurement {
@@ -29,7 +35,10 @@ function start(command: Command, pin: string[]): ChildProcess {
 }
 
 /** Starts a server and resolves with its address once it prints `listening on ADDRESS`. */
-export function startServer(command: Command, pin: string[]): Promise<{ server: ChildProcess; address: string }> {
+export function startServer(
+  command: Command,
+  pin: string[],
+): Promise<{ server: ChildProcess; address: string }> {
   const server = start(command, pin);
   let output = '';
   server.stderr?.on('data', (chunk: Buffer) => (output += chunk.toString()));
@@ -40,7 +49,13 @@ export function startServer(command: Command, pin: string[]): Promise<{ server: 
       const address = /listening on (\S+)/.exec(line)?.[1];
       if (address) resolve({ server, address });
     });
-    server.once('exit', (code) => reject(new Error(`${command.join(' ')} exited (${code}) before it was ready:\n${output}`)));
+    server.once('exit', (code) =>
+      reject(
+        new Error(
+          `${command.join(' ')} exited (${code}) before it was ready:\n${output}`,
+        ),
+      ),
+    );
   });
 }
 
@@ -52,7 +67,10 @@ export async function stopServer(server: ChildProcess): Promise<void> {
 }
 
 /** Runs a client to the end; its last stdout line is a JSON Measurement. */
-export function runClient(command: Command, pin: string[]): Promise<Measurement> {
+export function runClient(
+  command: Command,
+  pin: string[],
+): Promise<Measurement> {
   const client = start(command, pin);
   let stdout = '';
   let stderr = '';
@@ -62,7 +80,11 @@ export function runClient(command: Command, pin: string[]): Promise<Measurement>
     client.once('close', (code) => {
       const last = stdout.trim().split('\n').at(-1) ?? '';
       if (code !== 0 || !last.startsWith('{')) {
-        return reject(new Error(`${command.join(' ')} failed (exit ${code}): ${stderr.trim() || stdout.trim()}`));
+        return reject(
+          new Error(
+            `${command.join(' ')} failed (exit ${code}): ${stderr.trim() || stdout.trim()}`,
+          ),
+        );
       }
       resolve(JSON.parse(last) as Measurement);
     });

@@ -9,8 +9,10 @@ const LABEL = 150;
 const BAR = 16;
 const COLOURS = { node: '#3c873a', c: '#555555' };
 
-const escape = (text: string): string => text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const rounded = (perSecond: number): string => Math.round(perSecond).toLocaleString('en-US');
+const escape = (text: string): string =>
+  text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+const rounded = (perSecond: number): string =>
+  Math.round(perSecond).toLocaleString('en-US');
 
 interface Bar {
   transport: Row['transport'];
@@ -18,10 +20,16 @@ interface Bar {
   value: number;
 }
 
-function panel(title: string, bars: Bar[], top: number): { svg: string; height: number } {
+function panel(
+  title: string,
+  bars: Bar[],
+  top: number,
+): { svg: string; height: number } {
   const max = Math.max(1, ...bars.map((bar) => bar.value));
   const scale = (WIDTH - LABEL - 110) / max;
-  const parts = [`<text x="10" y="${top + 18}" class="title">${escape(title)}</text>`];
+  const parts = [
+    `<text x="10" y="${top + 18}" class="title">${escape(title)}</text>`,
+  ];
   bars.forEach((bar, index) => {
     const y = top + 30 + index * (BAR + 6);
     const width = Math.max(1, bar.value * scale);
@@ -41,13 +49,34 @@ export function drawChart(report: BenchReport): string {
     report.rows
       .filter((row) => row.scenario === scenario)
       .flatMap((row) => [
-        { transport: row.transport, runtime: 'node' as const, value: row.node.perSecond },
-        ...(withC && row.c ? [{ transport: row.transport, runtime: 'c' as const, value: row.c.perSecond }] : []),
+        {
+          transport: row.transport,
+          runtime: 'node' as const,
+          value: row.node.perSecond,
+        },
+        ...(withC && row.c
+          ? [
+              {
+                transport: row.transport,
+                runtime: 'c' as const,
+                value: row.c.perSecond,
+              },
+            ]
+          : []),
       ]);
   const panels = [
-    { title: 'Strict ping-pong, 5-byte pings: round trips per second', bars: barsFor('strict 5 B', true) },
-    { title: 'Strict ping-pong, 1 KiB pings: round trips per second', bars: barsFor('strict 1 KiB', true) },
-    { title: 'Pipelined, 64 pings in flight: messages per second', bars: barsFor('pipelined 64', false) },
+    {
+      title: 'Strict ping-pong, 5-byte pings: round trips per second',
+      bars: barsFor('strict 5 B', true),
+    },
+    {
+      title: 'Strict ping-pong, 1 KiB pings: round trips per second',
+      bars: barsFor('strict 1 KiB', true),
+    },
+    {
+      title: 'Pipelined, 64 pings in flight: messages per second',
+      bars: barsFor('pipelined 64', false),
+    },
   ];
   let top = 40;
   const drawn = panels.map((p) => {

@@ -5,11 +5,13 @@
  */
 import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { REPO_ROOT } from './harness/process.ts';
-import { syncLessonIncludes } from './harness/regions.ts';
+import { REPO_ROOT } from './process.ts';
+import { syncLessonIncludes } from './regions.ts';
 
 const lessonsDir = join(REPO_ROOT, 'lessons');
-for (const name of readdirSync(lessonsDir).filter((file) => file.endsWith('.md')).sort()) {
+for (const name of readdirSync(lessonsDir)
+  .filter((file) => file.endsWith('.md'))
+  .sort()) {
   const path = join(lessonsDir, name);
   const before = readFileSync(path, 'utf8');
   const after = syncLessonIncludes(before);

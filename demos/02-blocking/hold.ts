@@ -5,8 +5,9 @@
  * shows that its polling server does not.
  */
 import net from 'node:net';
-import { fail, type FlagSpec } from './cli.ts';
-import { defaultSocketPath, explainConnectError } from './unix-socket.ts';
+import { fail, type FlagSpec } from '../common/cli.ts';
+import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 
 // #region hold
 /** Resolves when the user says "go": a line on stdin, the end of stdin, or a signal. */
@@ -28,11 +29,22 @@ export function waitUntilToldToLeave(): Promise<string> {
 /** The client's flags, for `parseCli`: lessons 02 and 03 differ only in the default socket. */
 export function oneMessageFlags(lesson: string) {
   return {
-    socket: { type: 'string', valueName: 'PATH', default: defaultSocketPath(lesson), description: 'socket file to connect to' },
-    message: { type: 'string', valueName: 'TEXT', default: 'ping', description: 'what to send' },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath(lesson),
+      description: 'socket file to connect to',
+    },
+    message: {
+      type: 'string',
+      valueName: 'TEXT',
+      default: 'ping',
+      description: 'what to send',
+    },
     hold: {
       type: 'boolean',
-      description: 'stay connected and silent until you press Enter, stdin closes, or Ctrl-C / SIGTERM; then send and leave',
+      description:
+        'stay connected and silent until you press Enter, stdin closes, or Ctrl-C / SIGTERM; then send and leave',
     },
   } as const satisfies Record<string, FlagSpec>;
 }
@@ -49,14 +61,19 @@ export interface OneMessage {
  * Connects, maybe holds the line, sends `message` and exits 0. On failure it prints one
  * line and exits 1, naming `serverCommand` when nobody is listening.
  */
-export function sendOneMessage({ socket: socketPath, message, hold }: OneMessage, serverCommand: string): void {
+export function sendOneMessage(
+  { socket: socketPath, message, hold }: OneMessage,
+  serverCommand: string,
+): void {
   const socket = net.connect(socketPath);
   socket.once('error', (error: NodeJS.ErrnoException) => {
     fail(explainConnectError(error, socketPath, serverCommand));
   });
   socket.once('connect', async () => {
     if (hold) {
-      console.log('connected; holding the line without a word (press Enter or Ctrl-C to send and leave)');
+      console.log(
+        'connected; holding the line without a word (press Enter or Ctrl-C to send and leave)',
+      );
       const reason = await waitUntilToldToLeave();
       console.log(`${reason}: leaving`);
     }
@@ -68,5 +85,9 @@ export function sendOneMessage({ socket: socketPath, message, hold }: OneMessage
       process.exit(0);
     });
   });
-  socket.once('close', () => fail('the server closed the connection before we could send: was it stopped?'));
+  socket.once('close', () =>
+    fail(
+      'the server closed the connection before we could send: was it stopped?',
+    ),
+  );
 }

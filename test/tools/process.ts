@@ -8,7 +8,11 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { dirname, resolve } from 'node:path';
 
-export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
+export const REPO_ROOT = resolve(
+  dirname(fileURLToPath(import.meta.url)),
+  '..',
+  '..',
+);
 
 /** Absolute, so a learner's script outside the repo still finds tsx. */
 const TSX_LOADER = import.meta.resolve('tsx');
@@ -50,14 +54,18 @@ export class DemoProcess {
   exitStatus: ExitStatus | undefined;
   private readonly ownProcessGroup: boolean;
   private readonly listeners = new Set<() => void>();
+  readonly script: string;
+  readonly args: string[];
 
-  constructor(
-    readonly script: string,
-    readonly args: string[],
-    options: SpawnOptions = {},
-  ) {
+  constructor(script: string, args: string[], options: SpawnOptions = {}) {
+    this.script = script;
+    this.args = args;
     this.ownProcessGroup = options.ownProcessGroup ?? false;
-    const [command = process.execPath, ...launcherArgs] = options.launcher ?? [process.execPath, '--import', TSX_LOADER];
+    const [command = process.execPath, ...launcherArgs] = options.launcher ?? [
+      process.execPath,
+      '--import',
+      TSX_LOADER,
+    ];
     this.child = spawn(command, [...launcherArgs, script, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, FORCE_COLOR: '0', ...options.env },
@@ -68,12 +76,15 @@ export class DemoProcess {
     for (const stream of ['stdout', 'stderr'] as const) {
       const source = this.child[stream];
       if (!source) continue;
-      createInterface({ input: source, crlfDelay: Infinity }).on('line', (text) => {
-        const line = { stream, text };
-        this.lines.push(line);
-        options.onLine?.(line);
-        for (const listener of this.listeners) listener();
-      });
+      createInterface({ input: source, crlfDelay: Infinity }).on(
+        'line',
+        (text) => {
+          const line = { stream, text };
+          this.lines.push(line);
+          options.onLine?.(line);
+          for (const listener of this.listeners) listener();
+        },
+      );
     }
     this.exited = new Promise((resolveExit) => {
       // 'close' rather than 'exit': by then every line of output has been read.
@@ -92,23 +103,34 @@ export class DemoProcess {
   }
 
   get stdout(): string {
-    return this.lines.filter((line) => line.stream === 'stdout').map((line) => line.text).join('\n');
+    return this.lines
+      .filter((line) => line.stream === 'stdout')
+      .map((line) => line.text)
+      .join('\n');
   }
 
   get stderr(): string {
-    return this.lines.filter((line) => line.stream === 'stderr').map((line) => line.text).join('\n');
+    return this.lines
+      .filter((line) => line.stream === 'stderr')
+      .map((line) => line.text)
+      .join('\n');
   }
 
   /** Lines printed so far that match. */
   matching(pattern: RegExp | string): string[] {
-    return this.lines.map((line) => line.text).filter((text) => matches(text, pattern));
+    return this.lines
+      .map((line) => line.text)
+      .filter((text) => matches(text, pattern));
   }
 
   /**
    * Resolves with the `count`-th line (counting from the process's start) that
    * matches. Rejects, quoting the output, if the process exits or time runs out first.
    */
-  waitForLine(pattern: RegExp | string, { count = 1, timeoutMs = 10_000 } = {}): Promise<string> {
+  waitForLine(
+    pattern: RegExp | string,
+    { count = 1, timeoutMs = 10_000 } = {},
+  ): Promise<string> {
     return new Promise((resolveLine, reject) => {
       const check = (): boolean => {
         const found = this.matching(pattern)[count - 1];
@@ -119,14 +141,22 @@ export class DemoProcess {
         }
         if (this.exitStatus) {
           finish();
-          reject(new Error(`${this.describe()} exited (${formatExit(this.exitStatus)}) before printing ${String(pattern)}${this.quoteOutput()}`));
+          reject(
+            new Error(
+              `${this.describe()} exited (${formatExit(this.exitStatus)}) before printing ${String(pattern)}${this.quoteOutput()}`,
+            ),
+          );
           return true;
         }
         return false;
       };
       const timer = setTimeout(() => {
         finish();
-        reject(new TimeoutError(`${this.describe()} did not print ${String(pattern)} within ${timeoutMs} ms${this.quoteOutput()}`));
+        reject(
+          new TimeoutError(
+            `${this.describe()} did not print ${String(pattern)} within ${timeoutMs} ms${this.quoteOutput()}`,
+          ),
+        );
       }, timeoutMs);
       const finish = (): void => {
         clearTimeout(timer);
@@ -143,7 +173,11 @@ export class DemoProcess {
     const timeout = new Promise<never>((_, reject) => {
       timer = setTimeout(() => {
         this.kill('SIGKILL');
-        reject(new TimeoutError(`${this.describe()} did not exit within ${timeoutMs} ms${this.quoteOutput()}`));
+        reject(
+          new TimeoutError(
+            `${this.describe()} did not exit within ${timeoutMs} ms${this.quoteOutput()}`,
+          ),
+        );
       }, timeoutMs);
     });
     try {
@@ -170,7 +204,9 @@ export class DemoProcess {
 
   private quoteOutput(): string {
     const text = this.output;
-    return text ? `\n--- its output ---\n${text}\n------------------` : ' (it printed nothing)';
+    return text
+      ? `\n--- its output ---\n${text}\n------------------`
+      : ' (it printed nothing)';
   }
 }
 
@@ -179,7 +215,9 @@ export function formatExit(status: ExitStatus): string {
 }
 
 function matches(text: string, pattern: RegExp | string): boolean {
-  return typeof pattern === 'string' ? text.includes(pattern) : pattern.test(text);
+  return typeof pattern === 'string'
+    ? text.includes(pattern)
+    : pattern.test(text);
 }
 
 /** The readiness line every server prints: `... listening on <address>`. */
@@ -192,7 +230,9 @@ export async function startServerProcess(
   options: SpawnOptions & { timeoutMs?: number } = {},
 ): Promise<{ server: DemoProcess; address: string }> {
   const server = new DemoProcess(script, args, options);
-  const ready = await server.waitForLine(READY_LINE, { timeoutMs: options.timeoutMs ?? 15_000 });
+  const ready = await server.waitForLine(READY_LINE, {
+    timeoutMs: options.timeoutMs ?? 15_000,
+  });
   return { server, address: READY_LINE.exec(ready)?.[1] ?? '' };
 }
 

@@ -33,9 +33,15 @@ export function regionNames(source: string): string[] {
 }
 
 /** The text of region `name` in `source`; throws a RegionError if it is missing or unclosed. */
-export function extractRegion(source: string, name: string, where = 'the file'): string {
+export function extractRegion(
+  source: string,
+  name: string,
+  where = 'the file',
+): string {
   const lines = source.split('\n');
-  const start = lines.findIndex((line) => REGION_START.exec(line)?.[1] === name);
+  const start = lines.findIndex(
+    (line) => REGION_START.exec(line)?.[1] === name,
+  );
   if (start === -1) throw new RegionError(`no region "${name}" in ${where}`);
   const body: string[] = [];
   let depth = 0;
@@ -57,8 +63,11 @@ export function extractRegion(source: string, name: string, where = 'the file'):
 
 function dedent(lines: string[]): string {
   while (lines.length > 0 && lines[0]?.trim() === '') lines.shift();
-  while (lines.length > 0 && lines[lines.length - 1]?.trim() === '') lines.pop();
-  const indents = lines.filter((line) => line.trim() !== '').map((line) => /^ */.exec(line)?.[0].length ?? 0);
+  while (lines.length > 0 && lines[lines.length - 1]?.trim() === '')
+    lines.pop();
+  const indents = lines
+    .filter((line) => line.trim() !== '')
+    .map((line) => /^ */.exec(line)?.[0].length ?? 0);
   const cut = indents.length > 0 ? Math.min(...indents) : 0;
   return lines.map((line) => line.slice(cut)).join('\n');
 }
@@ -66,14 +75,18 @@ function dedent(lines: string[]): string {
 /** Reads `demos/05-poll/server.ts#accept` (a path from the repo root, then `#` and the region). */
 export function readRegion(reference: string, root = REPO_ROOT): string {
   const [file, name] = reference.split('#');
-  if (!file || !name) throw new RegionError(`"${reference}" should look like path/to/file.ts#region-name`);
+  if (!file || !name)
+    throw new RegionError(
+      `"${reference}" should look like path/to/file.ts#region-name`,
+    );
   const path = join(root, file);
   if (!existsSync(path)) throw new RegionError(`no file ${file}`);
   return extractRegion(readFileSync(path, 'utf8'), name, file);
 }
 
 /** `<!-- include: path#region -->` followed by a fenced code block. */
-const LESSON_INCLUDE = /(<!--\s*include:\s*(\S+?)\s*-->\n)(```(\w*)\n)((?:[\s\S]*?\n)??)```/g;
+const LESSON_INCLUDE =
+  /(<!--\s*include:\s*(\S+?)\s*-->\n)(```(\w*)\n)((?:[\s\S]*?\n)??)```/g;
 
 export interface LessonInclude {
   reference: string;
@@ -94,6 +107,7 @@ export function lessonIncludes(markdown: string): LessonInclude[] {
 export function syncLessonIncludes(markdown: string, root = REPO_ROOT): string {
   return markdown.replace(
     LESSON_INCLUDE,
-    (_match, marker: string, reference: string, fence: string) => `${marker}${fence}${readRegion(reference, root)}\n\`\`\``,
+    (_match, marker: string, reference: string, fence: string) =>
+      `${marker}${fence}${readRegion(reference, root)}\n\`\`\``,
   );
 }

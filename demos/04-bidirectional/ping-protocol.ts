@@ -14,7 +14,8 @@ import type { Duplex } from 'node:stream';
 export function answer(request: string): string | undefined {
   if (request === '') return undefined; // a stray Enter in nc is not worth an error
   if (request === 'ping') return 'pong';
-  if (request.startsWith('ping ')) return `pong ${request.slice('ping '.length)}`;
+  if (request.startsWith('ping '))
+    return `pong ${request.slice('ping '.length)}`;
   return `error unknown command ${JSON.stringify(request.slice(0, 40))}: try ping`;
 }
 // #endregion answer

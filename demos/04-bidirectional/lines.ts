@@ -13,13 +13,15 @@ import type { Duplex } from 'node:stream';
 export const MAX_LINE_BYTES = 64 * 1024;
 
 export class LineTooLongError extends Error {
-  constructor(
-    readonly limit: number,
-    /** Whole lines that arrived in the same chunk before the long one: still worth answering. */
-    readonly linesBefore: string[] = [],
-  ) {
+  readonly limit: number;
+  /** Whole lines that arrived in the same chunk before the long one: still worth answering. */
+  readonly linesBefore: string[];
+
+  constructor(limit: number, linesBefore: string[] = []) {
     super(`line longer than ${limit} bytes`);
     this.name = 'LineTooLongError';
+    this.limit = limit;
+    this.linesBefore = linesBefore;
   }
 }
 
@@ -30,7 +32,11 @@ export class LineSplitter {
   /** How many bytes `pending` holds, so the limit check costs nothing. */
   private pendingBytes = 0;
 
-  constructor(private readonly maxLineBytes = MAX_LINE_BYTES) {}
+  private readonly maxLineBytes: number;
+
+  constructor(maxLineBytes = MAX_LINE_BYTES) {
+    this.maxLineBytes = maxLineBytes;
+  }
 
   /**
    * Feeds one chunk from the socket; returns the lines it completed, without the
@@ -46,7 +52,11 @@ export class LineSplitter {
       this.keep(chunk.subarray(start, newline), lines);
       // Decode only whole lines: a UTF-8 character split across two chunks would
       // come out as U+FFFD replacement characters if each chunk were decoded alone.
-      lines.push(Buffer.concat(this.pending, this.pendingBytes).toString('utf8').replace(/\r$/, ''));
+      lines.push(
+        Buffer.concat(this.pending, this.pendingBytes)
+          .toString('utf8')
+          .replace(/\r$/, ''),
+      );
       this.pending = [];
       this.pendingBytes = 0;
       start = newline + 1;
@@ -84,7 +94,11 @@ export interface ReadLinesOptions {
 }
 
 /** Calls `onLine` for every complete line the socket delivers, in order. */
-export function readLines(socket: Duplex, onLine: (line: string) => void, options: ReadLinesOptions = {}): void {
+export function readLines(
+  socket: Duplex,
+  onLine: (line: string) => void,
+  options: ReadLinesOptions = {},
+): void {
   const splitter = new LineSplitter(options.maxLineBytes);
   const onData = (chunk: Buffer): void => {
     let lines: string[];

@@ -4,14 +4,15 @@
  * stale file from a live server, and what a client's connect errors mean.
  */
 import net from 'node:net';
+import { once } from 'node:events';
 import { lstatSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-
-/** `/tmp/ping-pong-01.sock` and friends: one default socket file per lesson. */
-export function defaultSocketPath(lesson: string): string {
-  return join(tmpdir(), `ping-pong-${lesson}.sock`);
-}
+import { dirname } from 'node:path';
+import { fail, errorMessage } from '../common/cli.ts';
+import {
+  checkOwnSocket,
+  preparePrivateDir,
+  runtimeDirPath,
+} from './runtime-dir.ts';
 
 // #region path-limit
 /**
@@ -21,7 +22,8 @@ export function defaultSocketPath(lesson: string): string {
  * a word: the file appears under the shortened name, while server.address() still
  * reports the long one. So check the length ourselves, before anything is created.
  */
-export const MAX_SOCKET_PATH_BYTES = (process.platform === 'linux' ? 108 : 104) - 1;
+export const MAX_SOCKET_PATH_BYTES =
+  (process.platform === 'linux' ? 108 : 104) - 1;
 
 export function checkSocketPath(path: string): void {
   const bytes = Buffer.byteLength(path);
@@ -49,7 +51,8 @@ export function isStaleSocket(path: string): Promise<boolean> {
     });
     probe.once('error', (error: NodeJS.ErrnoException) => {
       if (error.code === 'ECONNREFUSED') resolve(true);
-      else if (error.code === 'ENOENT') resolve(true); // gone by itself in the meantime
+      else if (error.code === 'ENOENT')
+        resolve(true); // gone by itself in the meantime
       else reject(error);
     });
   });
@@ -61,22 +64,40 @@ export function isStaleSocket(path: string): Promise<boolean> {
  * bind() + listen() on a socket file that only this user may use, cleaning up a
  * stale file first. Rejects with a clear message when a live server owns the path.
  */
-export async function listenOnSocketFile(server: net.Server, path: string, backlog = 511): Promise<void> {
+export async function listenOnSocketFile(
+  server: net.Server,
+  path: string,
+  backlog = 511,
+): Promise<void> {
   checkSocketPath(path);
+  // The default place is our private folder: make it (0700) and check nobody else owns it.
+  if (dirname(path) === runtimeDirPath()) preparePrivateDir();
   try {
     await listenUserOnly(server, path, backlog);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'EACCES') {
       // libuv reports a missing directory (ENOENT from bind) as EACCES too.
-      throw new Error(`cannot create ${path}: its directory is missing or not writable by you`);
+      throw new Error(
+        `cannot create ${path}: its directory is missing or not writable by you`,
+      );
     }
     if (code !== 'EADDRINUSE') throw error;
-    if (!lstatSync(path).isSocket()) {
-      throw new Error(`${path} exists and is not a socket; not touching it: choose another --socket path`);
+    const existing = lstatSync(path);
+    if (!existing.isSocket()) {
+      throw new Error(
+        `${path} exists and is not a socket; not touching it: choose another --socket path`,
+      );
+    }
+    if (existing.uid !== process.getuid?.()) {
+      throw new Error(
+        `${path} belongs to uid ${existing.uid}, not you; not touching it: choose another --socket path`,
+      );
     }
     if (!(await isStaleSocket(path))) {
-      throw new Error(`another server is already listening on ${path}: stop it first, or choose another --socket path`);
+      throw new Error(
+        `another server is already listening on ${path}: stop it first, or choose another --socket path`,
+      );
     }
     rmSync(path, { force: true }); // refused: nobody is home, the file is a leftover (force: it may be gone already)
     await listenUserOnly(server, path, backlog);
@@ -89,7 +110,11 @@ export async function listenOnSocketFile(server: net.Server, path: string, backl
  * 0600 (srw-------) from its first instant: there is no window in which another
  * user could connect, as there would be with a chmod() after listening.
  */
-function listenUserOnly(server: net.Server, path: string, backlog: number): Promise<void> {
+function listenUserOnly(
+  server: net.Server,
+  path: string,
+  backlog: number,
+): Promise<void> {
   return new Promise((resolve, reject) => {
     const onError = (error: Error): void => reject(error);
     server.once('error', onError);
@@ -111,13 +136,18 @@ function listenUserOnly(server: net.Server, path: string, backlog: number): Prom
  * What a failed connect() means to a client, in words, with what to do next.
  * `startHint` names the server to start, e.g. `npx tsx demos/01-unix-socket/server.ts`.
  */
-export function explainConnectError(error: NodeJS.ErrnoException, path: string, startHint: string): string {
+export function explainConnectError(
+  error: NodeJS.ErrnoException,
+  path: string,
+  startHint: string,
+): string {
   switch (error.code) {
     case 'ENOENT':
       return `no socket file at ${path}: is the server running? Start it with: ${startHint}`;
     case 'ECONNREFUSED':
       // Linux refuses a connect() to a file that is not a socket the same way.
-      if (isOtherKindOfFile(path)) return `${path} is not a socket: check the path`;
+      if (isOtherKindOfFile(path))
+        return `${path} is not a socket: check the path`;
       return `${path} exists but nobody is listening (a crashed server left it behind?): start the server with: ${startHint}`;
     case 'EACCES':
       return `permission denied on ${path}: the server belongs to another user`;
@@ -143,11 +173,17 @@ function isOtherKindOfFile(path: string): boolean {
  * On Ctrl-C (SIGINT), `kill` (SIGTERM) or a closed terminal (SIGHUP): stop accepting,
  * close every client, and exit 0. Closing the server makes libuv unlink() the socket
  * file it created. Only SIGKILL (or a crash) leaves the file behind.
+ * `clients` is read when the signal comes; `beforeExit` is the server's own last word.
  */
-export function closeOnSignals(server: net.Server, clients: Iterable<net.Socket>, log = console.log): void {
+export function closeOnSignals(
+  server: net.Server,
+  clients: Iterable<net.Socket>,
+  { beforeExit }: { beforeExit?: () => void } = {},
+): void {
   const shutdown = (signal: NodeJS.Signals): void => {
-    log(`${signal}: closing clients and removing the socket`);
+    console.log(`${signal}: closing clients and removing the socket`);
     for (const client of clients) client.destroy();
+    beforeExit?.();
     server.close(() => process.exit(0));
   };
   process.once('SIGINT', shutdown);
@@ -155,3 +191,29 @@ export function closeOnSignals(server: net.Server, clients: Iterable<net.Socket>
   process.once('SIGHUP', shutdown);
 }
 // #endregion shutdown
+
+// #region connect
+/**
+ * A client's way in: check that the socket file is ours (runtime-dir.ts), then
+ * socket() + connect(). On a Unix socket connect() succeeds or fails at once: there
+ * is no network to wait for. Any failure is one line saying what to do, and exit 1.
+ */
+export async function connectOrExit(
+  path: string,
+  startHint: string,
+): Promise<net.Socket> {
+  try {
+    checkSocketPath(path);
+    checkOwnSocket(path);
+  } catch (error) {
+    fail(errorMessage(error));
+  }
+  const socket = net.connect(path);
+  try {
+    await once(socket, 'connect');
+  } catch (error) {
+    fail(explainConnectError(error as NodeJS.ErrnoException, path, startHint));
+  }
+  return socket;
+}
+// #endregion connect

@@ -1,0 +1,142 @@
+/**
+ * Lesson 09 · the client that checks who answers before it talks.
+ *
+ * On a socket file it uses the course's owner check (connectOrExit: a socket,
+ * not a symlink, owned by you, in a private folder). On TCP or an abstract name
+ * there is no file to check, so it proves itself with the cookie and makes the
+ * server prove itself too: a squatter that does not know the cookie gets one
+ * random number from us and nothing else.
+ */
+import net from 'node:net';
+import { once } from 'node:events';
+import { errorMessage, fail, parseCli, parseInteger } from '../common/cli.ts';
+import { connectOrExit } from '../01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { abstractAddressOrExit } from '../07-abstract-sockets/abstract-name.ts';
+import { LineQueue } from '../04-bidirectional/lines.ts';
+import {
+  defaultCookiePath,
+  nonce,
+  proof,
+  readCookie,
+  sameProof,
+} from './cookie.ts';
+
+const flags = parseCli({
+  usage: 'npx tsx demos/09-who-is-there/client.ts',
+  summary:
+    'Proves it knows the cookie, checks that the server does too, then pings.',
+  flags: {
+    transport: {
+      type: 'string',
+      valueName: 'tcp|abstract|file',
+      default: 'tcp',
+      description: 'how to reach the server',
+    },
+    port: {
+      type: 'string',
+      valueName: 'N',
+      description: 'TCP port on 127.0.0.1 (the server prints it)',
+    },
+    name: {
+      type: 'string',
+      valueName: 'NAME',
+      default: 'ping-pong-09',
+      description: 'abstract name',
+    },
+    socket: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultSocketPath('09'),
+      description: 'socket file',
+    },
+    cookie: {
+      type: 'string',
+      valueName: 'PATH',
+      default: defaultCookiePath(),
+      description: 'the cookie file the server made',
+    },
+    count: {
+      type: 'string',
+      valueName: 'N',
+      default: '3',
+      description: 'how many pings to send',
+    },
+  },
+});
+const count = parseInteger(flags.count, 'count', 1, 1_000_000);
+const startHint = `npx tsx demos/09-who-is-there/server.ts --transport ${flags.transport}`;
+
+let cookie: Buffer;
+try {
+  cookie = readCookie(flags.cookie); // ours, 0600, in a private folder
+} catch (error) {
+  fail(`${errorMessage(error)} (the server makes it: ${startHint})`);
+}
+
+// #region connect
+async function connect(): Promise<{ socket: net.Socket; address: string }> {
+  if (flags.transport === 'file') {
+    // The file's owner is checked before connect(): see lesson 01's runtime-dir.ts.
+    const socket = await connectOrExit(flags.socket, startHint);
+    return { socket, address: flags.socket };
+  }
+  let socket: net.Socket;
+  let address: string;
+  if (flags.transport === 'abstract') {
+    socket = net.connect(abstractAddressOrExit(flags.name));
+    address = `@${flags.name}`;
+  } else if (flags.transport === 'tcp') {
+    if (flags.port === undefined)
+      fail(`--port is missing: the server prints it (${startHint})`);
+    const port = parseInteger(flags.port, 'port', 1, 65535);
+    socket = net.connect(port, '127.0.0.1');
+    address = `127.0.0.1:${port}`;
+  } else {
+    fail(`--transport must be tcp, abstract or file, got "${flags.transport}"`);
+  }
+  try {
+    await once(socket, 'connect');
+  } catch (error) {
+    fail(
+      `nobody answers on ${address} (${errorMessage(error)}): start the server with: ${startHint}`,
+    );
+  }
+  return { socket, address };
+}
+// #endregion connect
+
+const { socket, address } = await connect();
+socket.on('error', (error) =>
+  console.error(`connection lost: ${error.message}`),
+);
+const lines = new LineQueue(socket);
+const next = async (): Promise<string> =>
+  (await lines.next()) ?? fail(`${address} closed the connection`);
+
+// #region handshake
+const clientNonce = nonce();
+socket.write(`hello ${clientNonce}\n`);
+const [word, serverNonce = '', serverProof = ''] = (await next()).split(' ');
+const expected = proof(cookie, 'server', clientNonce, serverNonce);
+if (word !== 'proof' || !sameProof(serverProof, expected)) {
+  socket.destroy(); // it heard one random number from us, nothing it can use
+  fail(
+    `whoever answers on ${address} does not know the cookie: not our server, not talking to it`,
+  );
+}
+socket.write(`auth ${proof(cookie, 'client', clientNonce, serverNonce)}\n`);
+const verdict = await next();
+if (verdict !== 'ok') fail(`the server refused us: ${JSON.stringify(verdict)}`);
+console.log(`${address} proved it knows the cookie, and so did we`);
+// #endregion handshake
+
+for (let number = 1; number <= count; number++) {
+  socket.write(`ping ${number}\n`);
+  const reply = await next();
+  if (reply !== `pong ${number}`)
+    fail(`expected "pong ${number}", got ${JSON.stringify(reply)}`);
+  console.log(reply);
+}
+console.log(`${count} pings, ${count} pongs`);
+socket.end();

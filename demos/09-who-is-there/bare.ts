@@ -23,7 +23,7 @@ const server = net.createServer((socket) => {
 });
 server.listen(0, '127.0.0.1', () => {
   const { port } = server.address() as net.AddressInfo; // 0: any free port
-  console.log(`listening on 127.0.0.1:${port}, cookie in ${cookiePath}`);
+  console.log(`listening on 127.0.0.1:${port} (cookie in ${cookiePath})`);
 });
 // #endregion bare
 process.on('exit', () => rmSync(dir, { recursive: true })); // leave nothing behind

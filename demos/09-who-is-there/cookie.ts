@@ -15,7 +15,7 @@
  *   server → ok                      and from here on, lesson 04's ping protocol
  */
 import { createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
-import { lstatSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import {
   checkPrivateDir,
@@ -39,7 +39,13 @@ export const NONCE = /^[0-9a-f]{32}$/; // 16 random bytes, written as hex
  * first, the open fails instead of writing our secret through it.
  */
 export function loadOrCreateCookie(path: string): Buffer {
-  if (dirname(path) === runtimeDirPath()) preparePrivateDir();
+  const dir = dirname(path);
+  if (dir === runtimeDirPath()) preparePrivateDir();
+  else if (!existsSync(dir))
+    throw new Error(
+      `${dir} does not exist: create it with mkdir -m 700 ${dir}`,
+    );
+  checkPrivateDir(dir);
   try {
     writeFileSync(path, `${randomBytes(32).toString('hex')}\n`, {
       mode: 0o600,
@@ -56,6 +62,7 @@ export function loadOrCreateCookie(path: string): Buffer {
  * (lstat: not a symlink to someone else's), and be readable by nobody else.
  */
 export function readCookie(path: string): Buffer {
+  if (!existsSync(path)) throw new Error(`no cookie at ${path}`);
   checkPrivateDir(dirname(path));
   const info = lstatSync(path);
   if (!info.isFile() || info.uid !== process.getuid?.() || info.mode & 0o077)

@@ -120,12 +120,15 @@ def knock(address, lines):
         print(f"could not connect to {address}: {failure.strerror}")
         sys.exit(1)
     print(f"connected to {address} as uid {UID}")
-    conn.sendall("".join(line + "\n" for line in lines).encode())
-    conn.shutdown(socket.SHUT_WR)  # done sending: the server sees end-of-file
-    conn.settimeout(5)
     received = b""
-    while chunk := conn.recv(65536):
-        received += chunk
+    try:
+        conn.sendall("".join(line + "\n" for line in lines).encode())
+        conn.shutdown(socket.SHUT_WR)  # done sending: the server sees end-of-file
+        conn.settimeout(5)
+        while chunk := conn.recv(65536):
+            received += chunk
+    except OSError as error:  # hung up on mid-way: say what we got
+        print(f"connection ended: {error.strerror}")
     for line in received.decode(errors="replace").splitlines():
         print(f"got {json.dumps(line)}")
     print("the server closed the connection")

@@ -62,8 +62,9 @@ if (!['file', 'abstract', 'tcp', 'fifo'].includes(flags.transport))
   usageError(
     `--transport must be file, abstract, tcp or fifo, got "${flags.transport}"`,
   );
+let stop = (): void => process.exit(0); // the FIFOs stay behind: naive
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-  process.once(signal, () => process.exit(0)); // closing the socket removes its file (or FIFOs stay: naive)
+  process.once(signal, () => stop());
 
 let clientsSoFar = 0;
 /** Lesson 04's protocol, with every request logged (escaped: a client's bytes never reach the terminal raw). */
@@ -97,15 +98,16 @@ if (flags.transport === 'fifo') {
   server.on('error', (error) => fail(`naive server: ${error.message}`)); // EADDRINUSE: someone got there first
   if (flags.transport === 'file') server.listen(flags.socket);
   else if (flags.transport === 'abstract') server.listen(`\0${flags.name}`);
-  else server.listen(parseInteger(flags.port, 'port', 1, 65535), '127.0.0.1');
-  const shown = {
-    file: flags.socket,
-    abstract: `@${flags.name}`,
-    tcp: `127.0.0.1:${flags.port}`,
-  };
-  server.on('listening', () =>
-    console.log(
-      `naive server listening on ${shown[flags.transport as keyof typeof shown]}`,
-    ),
-  );
+  else server.listen(parseInteger(flags.port, 'port', 0, 65535), '127.0.0.1');
+  stop = () => server.close(() => process.exit(0)); // close() removes the socket file
+  server.on('listening', () => {
+    const address = server.address(); // the port the kernel gave, if --port 0
+    const shown =
+      typeof address === 'object' && address
+        ? `127.0.0.1:${address.port}`
+        : flags.transport === 'abstract'
+          ? `@${flags.name}`
+          : flags.socket;
+    console.log(`naive server listening on ${shown}`);
+  });
 }

@@ -32,6 +32,10 @@ def serve(connection, me):
     if uid != me:
         print(f"refused uid {uid}", flush=True)
         connection.sendall(f"error uid {uid} may not use this server, only uid {me}\n".encode())
+        connection.shutdown(socket.SHUT_WR)  # then let it finish sending: closing on unread
+        connection.settimeout(2)  # bytes would reset the connection and lose our answer
+        while connection.recv(4096):
+            pass
         return
     connection.sendall(f"welcome, uid {uid} (pid {pid})\n".encode())
     for raw in connection.makefile("rb"):

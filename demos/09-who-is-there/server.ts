@@ -114,9 +114,13 @@ const server = net.createServer((socket) => {
   let clientNonce = '';
 
   const refuse = (reason: string): void => {
-    stage = 'refused'; // whatever else it sent is ignored
+    if (stage === 'refused') return;
+    stage = 'refused'; // whatever else it sends is read and ignored
     console.log(`${who} refused: ${reason}`);
-    socket.end(`error ${reason}\n`, () => socket.destroy());
+    // end(), not destroy(): closing with its bytes unread would reset the
+    // connection, and the client might never see why. Gone when idle, anyway.
+    socket.end(`error ${reason}\n`);
+    socket.setTimeout(authMs, () => socket.destroy());
   };
   const deadline = setTimeout(() => refuse('too slow to authenticate'), authMs);
   socket.on('close', () => clearTimeout(deadline));

@@ -12,7 +12,13 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
-import { chmodSync, existsSync, readFileSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  readFileSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   DemoProcess,
@@ -133,7 +139,7 @@ const PEERCRED_NOBODY =
   'sudo -u nobody python3 - knock @ping-pong-09-peercred ping < demos/09-who-is-there/impostor.py';
 const PEERCRED_ME =
   'python3 - knock @ping-pong-09-peercred ping < demos/09-who-is-there/impostor.py';
-const PEERCRED_SS = 'ss -xp | grep ping-pong-09-peercred';
+const PEERCRED_SS = 'ss -xlp | grep ping-pong-09-peercred';
 
 /** The defaults' environment: no XDG_RUNTIME_DIR, so the private folder is <TMPDIR>/ping-pong-<uid>. */
 function defaultsIn(tmp: string): {
@@ -196,12 +202,27 @@ describe.skipIf(!canBeNobody)('09 the naive pair falls to every attack', () => {
     expect(restart.output).toContain('EADDRINUSE');
   });
 
-  it('a folder another user made for the FIFOs lets them swap in their own', async () => {
+  it('a folder another user made for the FIFOs: the naive server uses it and nobody swaps the FIFOs; lesson 08 refuses it', async () => {
     const tmp = sharedTmp();
     const swaps = { '/tmp/': `${tmp}/` };
     const dir = `${tmp}/ping-pong-naive-fifos`;
+    const foreign = `${tmp}/foreign-fifos`; // another one of nobody's, for lesson 08
     expect((await runCommand(TAKE_FIFO_DIR, swaps)).code).toBe(0);
+    expect(
+      (await runCommand(`${AS_NOBODY} mkdir -m 777 ${foreign}`)).code,
+    ).toBe(0);
+    const lesson08 = new DemoProcess(demoScript('08', 'server.ts'), [
+      '--transport',
+      'fifo',
+      '--fifo-dir',
+      foreign,
+    ]);
     await startNaive(['--transport', 'fifo', '--fifo-dir', dir]);
+    expect((await lesson08.waitForExit()).code).toBe(1);
+    expect(lesson08.output).toContain(
+      `${dir} is owned by uid ${NOBODY}, not you`,
+    );
+
     const impostor = await spawnCommand(SWAP_FIFOS, swaps, 'swapped the FIFOs');
     const client = await runDemo('naive-client.ts', [
       '--transport',
@@ -217,34 +238,27 @@ describe.skipIf(!canBeNobody)('09 the naive pair falls to every attack', () => {
 });
 
 describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
-  it('a socket file in the private folder: nobody cannot take the folder, the path, or the restart; the client checks the owner', async () => {
+  it('a socket file in the private folder: nobody cannot take the folder, the path, or the gap in a restart; the client checks the owner', async () => {
+    const taken = defaultsIn(sharedTmp()); // where nobody made the private folder first
     const tmp = sharedTmp();
     const { env, privateDir, swaps } = defaultsIn(tmp);
-    // 1. nobody makes the private folder first: server and client refuse it.
-    expect((await runCommand(TAKE_PRIVATE_DIR, swaps)).code).toBe(0);
-    const refused = await runDemo('server.ts', ['--transport', 'file'], env);
+    expect((await runCommand(TAKE_PRIVATE_DIR, taken.swaps)).code).toBe(0);
+    const [refused, running] = await Promise.all([
+      runDemo('server.ts', ['--transport', 'file'], taken.env),
+      startServer('09', ['--transport', 'file'], { env }),
+    ]);
     expect(refused.code).toBe(1);
     expect(refused.output).toContain(
-      `${privateDir} is owned by uid ${NOBODY}, not you: refusing to use it`,
+      `${taken.privateDir} is owned by uid ${NOBODY}, not you: refusing to use it`,
     );
-    expect((await runCommand(`${AS_NOBODY} rmdir ${privateDir}`)).code).toBe(0);
-
-    // 2. Our server makes the folder 0700, the socket and the cookie 0600.
-    const first = await startServer('09', ['--transport', 'file'], { env });
+    // Our server made the folder 0700, the socket and the cookie 0600.
     const socket = join(privateDir, '09.sock');
-    expect(first.address).toBe(socket);
+    expect(running.address).toBe(socket);
     expect(statSync(privateDir).mode & 0o777).toBe(0o700);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect(statSync(join(privateDir, '09.cookie')).mode & 0o777).toBe(0o600);
 
-    // 3. The restart race, lost: the server dies (-9), its stale file stays, nobody cannot get in.
-    first.server.kill('SIGKILL');
-    await first.server.waitForExit();
-    const squat = await runCommand(SQUAT_PRIVATE, swaps);
-    expect(squat.code).toBe(1);
-    expect(squat.output).toContain('Permission denied');
-
-    // 4. Impostors outside it: the client checks before it talks.
+    // Impostors outside the folder: the client checks before it talks.
     const impostor = await spawnCommand(
       LISTEN_ELSEWHERE,
       { '/tmp/': `${tmp}/` },
@@ -253,8 +267,8 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
     expect((await runCommand(PLANT_SYMLINK, { '/tmp/': `${tmp}/` })).code).toBe(
       0,
     );
-    const [second, foreign, symlink] = await Promise.all([
-      startServer('09', ['--transport', 'file'], { env }), // right after kill -9
+    const [client, foreign, symlink] = await Promise.all([
+      runDemo('client.ts', ['--transport', 'file'], env),
       runDemo(
         'client.ts',
         ['--transport', 'file', '--socket', `${tmp}/impostor.sock`],
@@ -266,6 +280,8 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
         env,
       ),
     ]);
+    expect(client.code, client.output).toBe(0);
+    expect(client.output).toContain('3 pings, 3 pongs');
     expect(foreign.code).toBe(1);
     expect(foreign.output).toContain(
       `${tmp}/impostor.sock is owned by uid ${NOBODY}, not you: refusing to talk to it`,
@@ -274,39 +290,42 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
     expect(symlink.output).toContain('is a symlink: refusing to follow it');
     expect(impostor.output).not.toContain('heard');
 
-    const client = await runDemo('client.ts', ['--transport', 'file'], env);
-    expect(client.code, client.output).toBe(0);
-    expect(client.output).toContain('3 pings, 3 pongs');
-    second.server.kill('SIGHUP');
-    expect((await second.server.waitForExit()).code).toBe(0);
+    // The restart: our server stops and leaves nothing; in the gap, nobody cannot get in.
+    running.server.kill('SIGHUP');
+    expect((await running.server.waitForExit()).code).toBe(0);
     expect(existsSync(socket)).toBe(false);
+    const squat = await runCommand(SQUAT_PRIVATE, swaps);
+    expect(squat.code).toBe(1);
+    expect(squat.output).toContain(
+      `could not take ${socket}: Permission denied`,
+    );
   });
 
-  it('a squatter on an abstract name gets no pings from the cookie client, and our server refuses to start', async () => {
-    const tmp = sharedTmp();
-    const name = uniqueName(tmp);
+  it('a squatter on an abstract name gets the naive client, but not one ping from the cookie client; our server refuses to start', async () => {
+    const name = uniqueName(sharedTmp());
     const cookie = join(tempDir(), 'cookie');
-    const impostor = await spawnCommand(
-      SQUAT_NAME.replace('@ping-pong-naive', '@ping-pong-09'),
-      { 'ping-pong-09': name },
-      'listening on',
-    );
-    const naiveSquatter = await spawnCommand(
-      SQUAT_NAME,
-      { 'ping-pong-naive': `${name}-naive` },
-      'listening on',
-    );
-    const server = await runDemo('server.ts', [
-      '--transport',
-      'abstract',
-      '--name',
-      name,
-      '--cookie',
-      cookie,
+    writeFileSync(cookie, `${'ab'.repeat(32)}\n`, { mode: 0o600 });
+    const [impostor, naiveSquatter] = await Promise.all([
+      spawnCommand(
+        SQUAT_NAME.replace('@ping-pong-naive', '@ping-pong-09'),
+        { 'ping-pong-09': name },
+        'listening on',
+      ),
+      spawnCommand(
+        SQUAT_NAME,
+        { 'ping-pong-naive': `${name}-naive` },
+        'listening on',
+      ),
     ]);
-    expect(server.code).toBe(1);
-    expect(server.output).toContain('the address is taken (EADDRINUSE)');
-    const [naive, ours] = await Promise.all([
+    const [server, naive, ours] = await Promise.all([
+      runDemo('server.ts', [
+        '--transport',
+        'abstract',
+        '--name',
+        name,
+        '--cookie',
+        cookie,
+      ]),
       runDemo('naive-client.ts', [
         '--transport',
         'abstract',
@@ -322,6 +341,8 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
         cookie,
       ]),
     ]);
+    expect(server.code).toBe(1);
+    expect(server.output).toContain('the address is taken (EADDRINUSE)');
     expect(naive.code).toBe(0);
     expect(naive.output).toContain(`pong 1 ${IMPOSTOR_PONG}`);
     expect(naiveSquatter.output).toContain('impostor heard "ping 1"');
@@ -329,21 +350,23 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
     expect(ours.output).toContain(
       `whoever answers on @${name} does not know the cookie: not our server, not talking to it`,
     );
-    expect(impostor.matching('impostor heard')).toHaveLength(1); // our hello, one random number
+    expect(impostor.matching('impostor heard')).toHaveLength(1); // our hello: one random number
     expect(impostor.output).toMatch(/impostor heard "hello [0-9a-f]{32}"/);
   });
 
   it('TCP on 127.0.0.1: any user and any web page reach the naive server; ours answers only the cookie', async () => {
     const cookieDir = tempDir();
     const cookie = join(cookieDir, 'cookie');
-    const naive = await startNaive(['--transport', 'tcp', '--port', '0']);
-    const ours = await startServer('09', [
-      '--cookie',
-      cookie,
-      '--max-clients',
-      '2',
-      '--auth-seconds',
-      '1',
+    const [naive, ours] = await Promise.all([
+      startNaive(['--transport', 'tcp', '--port', '0']),
+      startServer('09', [
+        '--cookie',
+        cookie,
+        '--max-clients',
+        '2',
+        '--auth-seconds',
+        '1',
+      ]),
     ]);
     const port = ours.address.split(':')[1] ?? '';
     // Another local user, and what a browser tab can send (fetch() to 127.0.0.1 needs no permission).
@@ -402,26 +425,10 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
     expect(await second.nextLine()).toBe('error too slow to authenticate'); // --auth-seconds 1
     expect(await second.nextLine()).toBeUndefined();
   });
-
-  it('lesson 08 refuses a FIFO folder another user made', async () => {
-    const tmp = sharedTmp();
-    const dir = `${tmp}/ping-pong-naive-fifos`;
-    expect((await runCommand(TAKE_FIFO_DIR, { '/tmp/': `${tmp}/` })).code).toBe(
-      0,
-    );
-    const proc = new DemoProcess(demoScript('08', 'server.ts'), [
-      '--transport',
-      'fifo',
-      '--fifo-dir',
-      dir,
-    ]);
-    expect((await proc.waitForExit()).code).toBe(1);
-    expect(proc.output).toContain(`${dir} is owned by uid ${NOBODY}, not you`);
-  });
 });
 
 describe.skipIf(!canBeNobody)('09 asking the kernel: SO_PEERCRED', () => {
-  it('peercred.py serves its own user and refuses nobody, by the uid the kernel reports; ss -xp shows both ends', async () => {
+  it('peercred.py serves its own user and refuses nobody, by the uid the kernel reports; ss -xlp shows who holds the name', async () => {
     const name = uniqueName(tempDir());
     const swaps = { 'ping-pong-09-peercred': name };
     const server = await spawnCommand(
@@ -452,7 +459,7 @@ describe('09 bare.ts and the scripts', () => {
       demoScript('09', 'bare.ts'),
       [],
     );
-    const cookiePath = /cookie in (\S+)/.exec(server.output)?.[1] ?? '';
+    const cookiePath = /cookie in ([^\s)]+)/.exec(server.output)?.[1] ?? '';
     expect(statSync(cookiePath).mode & 0o777).toBe(0o600);
     const port = address.split(':')[1] ?? '';
     const wrong = await tcpLines(port);

@@ -99,7 +99,6 @@ try {
 const clients = new Set<net.Socket>();
 let clientsSoFar = 0;
 
-// #region handshake
 const server = net.createServer((socket) => {
   const who = `client ${++clientsSoFar}`;
   socket.on('error', (error) => console.log(`${who}: ${error.message}`));
@@ -125,6 +124,7 @@ const server = net.createServer((socket) => {
   const deadline = setTimeout(() => refuse('too slow to authenticate'), authMs);
   socket.on('close', () => clearTimeout(deadline));
 
+  // #region handshake
   readLines(
     socket,
     (line) => {
@@ -153,8 +153,8 @@ const server = net.createServer((socket) => {
       onTooLong: (error) => refuse(error.message),
     },
   );
+  // #endregion handshake
 });
-// #endregion handshake
 
 // #region listen
 async function listen(): Promise<string> {

@@ -22,7 +22,13 @@
  * (processes, connections, its temp directory) is cleaned up after it, pass or fail.
  */
 import net from 'node:net';
-import { existsSync, mkdtempSync, realpathSync, rmSync } from 'node:fs';
+import {
+  existsSync,
+  mkdtempSync,
+  readFileSync,
+  realpathSync,
+  rmSync,
+} from 'node:fs';
 import { pathToFileURL } from 'node:url';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -116,9 +122,9 @@ export interface Connection {
    * matching line). `sent` says what provoked it, for the failure message.
    * Resolves with the line.
    */
-  expectLine(expected: string | RegExp, sent?: string): Promise<string>;
+  expectLine(expected: string | RegExp, sent?: Sent): Promise<string>;
   /** The server must close this connection (after any lines still on their way, which are ignored). */
-  expectClosed(sent?: string): Promise<void>;
+  expectClosed(sent?: Sent): Promise<void>;
   /** The next line, or `undefined` once the server closed the connection; fails on timeout. */
   nextLine(): Promise<string | undefined>;
   close(): Promise<void>;
@@ -132,9 +138,14 @@ export interface Finished {
   stderr: string;
 }
 
+/**
+ * What a check sent: the raw data (quoted and escaped for you), or the data and how,
+ * `{ data: 'ping\n', how: 'one byte per write' }`.
+ */
+export type Sent = string | { data: string; how: string };
+
 export interface Failure {
-  /** What the check sent, raw (it is quoted and escaped for you). */
-  sent?: string;
+  sent?: Sent;
   /** What a server that keeps the promise does, in words. */
   expected: string;
   /** What happened instead, in words (quote data with kit.quote). */
@@ -156,10 +167,12 @@ export function patience(ms: number): number {
   const factor = Number(process.env.PING_PONG_VERIFY_PATIENCE ?? '1');
   return ms * (Number.isFinite(factor) && factor > 0 ? factor : 1);
 }
-const READY_MS = 5_000;
+const READY_MS = 4_000;
+const READY_MAX_MS = 30_000;
+const IDLE_MS = 1_000;
 const LINE_MS = 3_000;
 const EXIT_MS = 5_000;
-const CHECK_MS = 10_000;
+const CHECK_MS = 45_000;
 
 const MAX_QUOTE = 200;
 
@@ -182,9 +195,15 @@ function tidy(prose: string, max = 2 * MAX_QUOTE): string {
     : `${escaped.slice(0, max - 40)}… (${escaped.length} characters in all)`;
 }
 
+function describeSent(sent: Sent): string {
+  return typeof sent === 'string'
+    ? quote(sent)
+    : `${quote(sent.data)} ${tidy(sent.how)}`;
+}
+
 export function formatFailure({ sent, expected, got }: Failure): string {
   const parts = [
-    sent === undefined ? undefined : `Sent ${quote(sent)}.`,
+    sent === undefined ? undefined : `Sent ${describeSent(sent)}.`,
     `Expected ${tidy(expected)}.`,
     `Got ${tidy(got)}.`,
   ];
@@ -207,6 +226,18 @@ function exitWords(status: ExitStatus): string {
   return status.signal
     ? `was killed by ${status.signal}`
     : `exited with code ${status.code}`;
+}
+
+/** CPU time (user + system, in clock ticks) a process has used so far; undefined where /proc is missing. */
+function cpuTime(pid: number | undefined): number | undefined {
+  if (pid === undefined) return undefined;
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return Number(fields[11]) + Number(fields[12]);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Resolves with `promise`, or rejects with a CheckFailure built by `onTimeout`. */
@@ -277,52 +308,63 @@ class CheckKit implements Kit {
     };
   }
 
-  /** The readiness line, or a fast, clear failure. */
+  /**
+   * The readiness line, or a fast, clear failure: at once if the server exits or
+   * prints another `listen…` line; after READY_MS if it prints nothing and sits idle.
+   * A server still busy starting (its CPU time still growing: a loaded machine) gets
+   * more time, up to READY_MAX_MS.
+   */
   private waitForReady(proc: DemoProcess): Promise<string> {
     const must =
       'the server to print a line containing `listening on <address>` once it accepts connections';
+    const started = Date.now();
+    let lastCpu: number | undefined = -1;
+    let lastBusy = started;
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => {
-        done();
-        reject(
-          new CheckFailure({
-            expected: must,
-            got: `no such line within ${patience(READY_MS)} ms; it printed ${lastOutput(proc)}`,
-          }),
-        );
-      }, patience(READY_MS));
+      const stop = (error: CheckFailure | undefined, line = ''): void => {
+        clearInterval(poll);
+        if (error) reject(error);
+        else resolve(line);
+      };
       const check = (): void => {
         for (const { text } of proc.lines) {
-          if (READY_LINE.test(text)) {
-            done();
-            return resolve(text);
-          }
+          if (READY_LINE.test(text)) return stop(undefined, text);
           // "Listening at …", "listening: …": almost, but not the promised wording.
-          if (/listen/i.test(text)) {
-            done();
-            return reject(
+          if (/listen/i.test(text))
+            return stop(
               new CheckFailure({
                 expected: must,
                 got: `the line ${quote(text)}`,
               }),
             );
-          }
         }
-        if (proc.exitStatus) {
-          done();
-          reject(
+        if (proc.exitStatus)
+          return stop(
             new CheckFailure({
               expected: must,
               got: `the server ${exitWords(proc.exitStatus)} first; it printed ${lastOutput(proc)}`,
             }),
           );
+        const now = Date.now();
+        const cpu = cpuTime(proc.child.pid);
+        if (cpu !== lastCpu) {
+          lastCpu = cpu;
+          lastBusy = now;
         }
+        const waited = now - started;
+        const idle = cpu === undefined || now - lastBusy >= IDLE_MS;
+        if (
+          (waited >= patience(READY_MS) && idle) ||
+          waited >= patience(READY_MAX_MS)
+        )
+          stop(
+            new CheckFailure({
+              expected: must,
+              got: `no such line within ${Math.round(waited / 1000)} s; it printed ${lastOutput(proc)}`,
+            }),
+          );
       };
-      const poll = setInterval(check, 20);
-      const done = (): void => {
-        clearTimeout(timer);
-        clearInterval(poll);
-      };
+      const poll = setInterval(check, 50);
       check();
     });
   }
@@ -383,7 +425,7 @@ class CheckKit implements Kit {
   private connection(socket: net.Socket): Connection {
     // Generous: a wrong line limit should be reported, not make us give up reading.
     const lines = new LineQueue(socket, { maxLineBytes: 4 * 1024 * 1024 });
-    const next = (expected: string, sent: string | undefined) =>
+    const next = (expected: string, sent: Sent | undefined) =>
       within(lines.next(), patience(LINE_MS), () => ({
         ...(sent === undefined ? {} : { sent }),
         expected,

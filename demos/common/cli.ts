@@ -71,6 +71,24 @@ export function parseCli<const Flags extends Record<string, FlagSpec>>(
   spec: CommandSpec<Flags>,
   argv: string[] = process.argv.slice(2),
 ): ParsedFlags<Flags> {
+  return parseCommandLine(spec, argv, false).flags;
+}
+
+/** Like parseCli, for tools that also take plain arguments: `npm run verify -- 04 my-server.ts`. */
+export function parseCliWithPositionals<
+  const Flags extends Record<string, FlagSpec>,
+>(
+  spec: CommandSpec<Flags>,
+  argv: string[] = process.argv.slice(2),
+): { flags: ParsedFlags<Flags>; positionals: string[] } {
+  return parseCommandLine(spec, argv, true);
+}
+
+function parseCommandLine<const Flags extends Record<string, FlagSpec>>(
+  spec: CommandSpec<Flags>,
+  argv: string[],
+  allowPositionals: boolean,
+): { flags: ParsedFlags<Flags>; positionals: string[] } {
   const options: Record<
     string,
     { type: 'string' | 'boolean'; short?: string; default?: string | boolean }
@@ -84,23 +102,22 @@ export function parseCli<const Flags extends Record<string, FlagSpec>>(
     if (flag.default !== undefined) option.default = flag.default;
     options[name] = option;
   }
-  let values: Record<string, string | boolean | undefined>;
+  let parsed: {
+    values: Record<string, string | boolean | undefined>;
+    positionals: string[];
+  };
   try {
-    values = parseArgs({
-      args: argv,
-      options,
-      strict: true,
-      allowPositionals: false,
-    }).values;
+    parsed = parseArgs({ args: argv, options, strict: true, allowPositionals });
   } catch (error) {
     usageError(errorMessage(error));
   }
+  const { values, positionals } = parsed;
   if (values.help) {
     process.stdout.write(helpText(spec));
     process.exit(0);
   }
   delete values.help;
-  return values as ParsedFlags<Flags>;
+  return { flags: values as ParsedFlags<Flags>, positionals };
 }
 
 /** Wrong flags or values: one line, a pointer to `--help`, exit code 2. */

@@ -1,59 +1,104 @@
 /**
- * `npm run verify -- 04 path/to/my-server.ts`: runs lesson 04's end-to-end tests
- * against your own server instead of the demo's. The tests take the server script
- * from one place (`serverScript()` in test/harness/index.ts), so swapping it is all this does.
+ * `npm run verify -- 04 [path/to/server.ts]`: checks a learner's server against
+ * lesson 04's exercise contract (demos/04-bidirectional/exercise/checks.ts). It prints
+ * the promises first, then ✔ or ✘ per check, and stops at the first failure with one
+ * paragraph: what was sent, what was expected, what came back.
+ *
+ * Without a path it checks `workspace/04-bidirectional/server.ts`, the copy
+ * `npm run exercise -- 04` made.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
-import { REPO_ROOT } from './process.ts';
+import { resolve } from 'node:path';
+import { parseCliWithPositionals, usageError } from '../../demos/common/cli.ts';
+import { loadContract, runContract } from './verify-kit.ts';
 import {
-  VERIFY_LESSON_ENV,
-  VERIFY_SERVER_ENV,
-  lessonFolder,
-} from './lesson-folders.ts';
+  PROGRESS_FILE,
+  findLesson,
+  fingerprint,
+  readState,
+  shown,
+  workspaceServer,
+  writeState,
+  type VerifyRecord,
+} from './workspace.ts';
 
-const usage =
-  'usage: npm run verify -- NN path/to/your-server.ts   (e.g. npm run verify -- 04 my-server.ts)';
-const [lesson, server, ...rest] = process.argv.slice(2);
-if (lesson === '--help' || lesson === '-h') {
-  console.log(
-    `${usage}\n\nRuns lesson NN's end-to-end tests against your server instead of demos/NN-*/server.ts.`,
-  );
-  process.exit(0);
-}
-if (!lesson || !server || rest.length > 0) {
-  console.error(usage);
-  process.exit(2);
-}
-let folder: string;
-try {
-  folder = lessonFolder(lesson);
-} catch {
-  console.error(`no lesson ${lesson}: ${usage}`);
-  process.exit(2);
-}
-const serverPath = resolve(server);
-if (!existsSync(serverPath)) {
-  console.error(
-    `no file at ${serverPath}: give the path to your server script`,
-  );
-  process.exit(2);
-}
-
-console.log(`Running ${folder}'s tests against ${serverPath}`);
-const vitest = join(
-  dirname(createRequire(import.meta.url).resolve('vitest/package.json')),
-  'vitest.mjs',
-);
-const child = spawn(process.execPath, [vitest, 'run', `test/${folder}`], {
-  cwd: REPO_ROOT,
-  stdio: 'inherit',
-  env: {
-    ...process.env,
-    [VERIFY_LESSON_ENV]: folder,
-    [VERIFY_SERVER_ENV]: serverPath,
-  },
+const { positionals } = parseCliWithPositionals({
+  usage: 'npm run verify -- NN [path/to/server.ts]',
+  summary:
+    "Checks your server against lesson NN's exercise, promise by promise, and stops at the first one it breaks. " +
+    'Without a path it checks workspace/NN-name/server.ts (made by `npm run exercise -- NN`).',
+  flags: {},
 });
-child.on('close', (code) => process.exit(code ?? 1));
+const [lesson, path, ...extra] = positionals;
+if (lesson === undefined) usageError('which lesson? e.g. npm run verify -- 04');
+if (extra.length > 0)
+  usageError(`one server at a time, got ${extra.length + 1}`);
+const folder = findLesson(lesson);
+if (folder === undefined)
+  usageError(`no lesson ${JSON.stringify(lesson)} in demos/`);
+const number = folder.slice(0, 2);
+const contract = await loadContract(number);
+if (contract === undefined) {
+  console.error(
+    `Lesson ${number} has no exercise to verify yet (no demos/${folder}/exercise/checks.ts).`,
+  );
+  process.exit(2);
+}
+
+const server = path === undefined ? workspaceServer(folder) : resolve(path);
+if (!existsSync(server)) {
+  console.error(
+    path === undefined
+      ? `No server at ${shown(server)} yet. Start the exercise with \`npm run exercise -- ${number}\`, ` +
+          `or check another file: npm run verify -- ${number} path/to/server.ts`
+      : `No file at ${server}: give the path to your server script.`,
+  );
+  process.exit(2);
+}
+
+console.log(`Checking ${shown(server)} against lesson ${number}'s exercise.`);
+console.log('Your server must:');
+for (const [index, promise] of contract.promises.entries())
+  console.log(`  [ ] ${index + 1}. ${promise}`);
+console.log('');
+
+const results = await runContract(contract, {
+  lesson: number,
+  server,
+  onResult: (result) =>
+    console.log(
+      `${result.passed ? '✔' : '✘'} ${result.check.name} (promise ${result.check.promise})`,
+    ),
+});
+const failed = results.find((result) => !result.passed);
+const passed = results.filter((result) => result.passed).length;
+const total = contract.checks.length;
+
+if (server === workspaceServer(folder)) {
+  const progress = readState<Record<string, VerifyRecord>>(PROGRESS_FILE, {});
+  progress[folder] = {
+    fingerprint: fingerprint(server, folder),
+    passed,
+    total,
+  };
+  writeState(PROGRESS_FILE, progress);
+}
+
+if (failed) {
+  const promise = contract.promises[failed.check.promise - 1] ?? '';
+  console.log('');
+  console.log(`  ${failed.message ?? ''}`);
+  console.log('');
+  console.log(
+    `Your server breaks promise ${failed.check.promise}: ${promise}\n` +
+      `${passed} of ${total} checks passed before it; stopped there. ` +
+      `Fix it and run \`npm run verify -- ${number}${path === undefined ? '' : ` ${path}`}\` again. ` +
+      `Stuck? \`npm run hint -- ${number}\`.`,
+  );
+  process.exit(1);
+}
+console.log('');
+console.log(
+  `All ${total} checks pass: your server keeps every promise of lesson ${number}. ` +
+    `Compare it with the lesson's own, demos/${folder}/server.ts.`,
+);

@@ -3,12 +3,11 @@ import net from 'node:net';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 
 // #region bare
 const cookie = Buffer.from(randomBytes(32).toString('hex')); // 256 random bits
-const dir = mkdtempSync(join(tmpdir(), 'cookie-')); // 0700, random name: ours alone
-const cookiePath = join(dir, 'cookie');
+const dir = mkdtempSync(`${tmpdir()}/cookie-`); // 0700, random name: ours alone
+const cookiePath = `${dir}/cookie`;
 writeFileSync(cookiePath, `${cookie}\n`, { mode: 0o600 }); // 0600 from birth
 const server = net.createServer((socket) => {
   socket.on('error', () => {}); // a client that vanished is not our problem
@@ -27,4 +26,5 @@ server.listen(0, '127.0.0.1', () => {
 });
 // #endregion bare
 process.on('exit', () => rmSync(dir, { recursive: true })); // leave nothing behind
-process.once('SIGINT', () => process.exit(0));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'])
+  process.once(signal, () => process.exit(0));

@@ -101,13 +101,9 @@ let clientsSoFar = 0;
 
 const server = net.createServer((socket) => {
   const who = `client ${++clientsSoFar}`;
-  socket.on('error', (error) => console.log(`${who}: ${error.message}`));
-  if (clients.size >= maxClients) {
-    console.log(`${who} refused: already ${maxClients} clients`);
-    return void socket.end('error too many clients, try again later\n');
-  }
+  const full = clients.size >= maxClients; // lesson 05's limit, strangers included
   clients.add(socket);
-  socket.on('close', () => clients.delete(socket));
+  socket.on('error', (error) => console.log(`${who}: ${error.message}`));
   let stage: 'hello' | 'auth' | 'ready' | 'refused' = 'hello';
   const serverNonce = nonce();
   let clientNonce = '';
@@ -117,12 +113,17 @@ const server = net.createServer((socket) => {
     stage = 'refused'; // whatever else it sends is read and ignored
     console.log(`${who} refused: ${reason}`);
     // end(), not destroy(): closing with its bytes unread would reset the
-    // connection, and the client might never see why. Gone when idle, anyway.
+    // connection, and it might never read why. It gets authMs more to leave.
     socket.end(`error ${reason}\n`);
-    socket.setTimeout(authMs, () => socket.destroy());
+    clearTimeout(deadline);
+    deadline = setTimeout(() => socket.destroy(), authMs);
   };
-  const deadline = setTimeout(() => refuse('too slow to authenticate'), authMs);
-  socket.on('close', () => clearTimeout(deadline));
+  let deadline = setTimeout(() => refuse('too slow to authenticate'), authMs);
+  socket.on('close', () => {
+    clearTimeout(deadline);
+    clients.delete(socket);
+  });
+  if (full) refuse('too many clients, try again later');
 
   // #region handshake
   readLines(

@@ -221,7 +221,7 @@ describe.skipIf(!canBeNobody)('09 the naive pair falls to every attack', () => {
     await startNaive(['--transport', 'fifo', '--fifo-dir', dir]);
     expect((await lesson08.waitForExit(10_000)).code).toBe(1);
     expect(lesson08.output).toContain(
-      `${dir} is owned by uid ${NOBODY}, not you`,
+      `${foreign} is owned by uid ${NOBODY}, not you`,
     );
 
     const impostor = await spawnCommand(SWAP_FIFOS, swaps, 'swapped the FIFOs');

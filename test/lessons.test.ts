@@ -30,6 +30,14 @@ export function consoleCommands(markdown: string): string[] {
   );
 }
 
+/** `--help` of each demo script, asked once however many commands a lesson shows for it. */
+const helps = new Map<string, Promise<string>>();
+function helpOf(script: string): Promise<string> {
+  let help = helps.get(script);
+  if (!help) helps.set(script, (help = runScriptHelp(script)));
+  return help;
+}
+
 describe('every lesson', () => {
   it('has a lesson text for every demo folder, and a demo folder for every lesson text', () => {
     expect(lessonFiles.map((name) => name.replace(/\.md$/, ''))).toEqual(
@@ -79,7 +87,7 @@ describe('every lesson', () => {
               existsSync(join(REPO_ROOT, script)),
               `lessons/${name}: ${command}`,
             ).toBe(true);
-            const help = await runScriptHelp(script);
+            const help = await helpOf(script);
             for (const flag of rest.match(/--[\w-]+/g) ?? []) {
               expect(
                 help,

@@ -7,12 +7,8 @@
  * server prove itself too: a squatter that does not know the cookie gets one
  * random number from us and nothing else.
  */
-import net from 'node:net';
-import { once } from 'node:events';
 import { errorMessage, fail, parseCli, parseInteger } from '../common/cli.ts';
-import { connectOrExit } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
-import { abstractAddressOrExit } from '../07-abstract-sockets/abstract-name.ts';
 import { LineQueue } from '../04-bidirectional/lines.ts';
 import {
   defaultCookiePath,
@@ -21,6 +17,7 @@ import {
   readCookie,
   sameProof,
 } from './cookie.ts';
+import { connectTo } from './transports.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/09-who-is-there/client.ts',
@@ -74,39 +71,7 @@ try {
   fail(`${errorMessage(error)} (the server makes it: ${startHint})`);
 }
 
-// #region connect
-async function connect(): Promise<{ socket: net.Socket; address: string }> {
-  if (flags.transport === 'file') {
-    // The file's owner is checked before connect(): see lesson 01's runtime-dir.ts.
-    const socket = await connectOrExit(flags.socket, startHint);
-    return { socket, address: flags.socket };
-  }
-  let socket: net.Socket;
-  let address: string;
-  if (flags.transport === 'abstract') {
-    socket = net.connect(abstractAddressOrExit(flags.name));
-    address = `@${flags.name}`;
-  } else if (flags.transport === 'tcp') {
-    if (flags.port === undefined)
-      fail(`--port is missing: the server prints it (${startHint})`);
-    const port = parseInteger(flags.port, 'port', 1, 65535);
-    socket = net.connect(port, '127.0.0.1');
-    address = `127.0.0.1:${port}`;
-  } else {
-    fail(`--transport must be tcp, abstract or file, got "${flags.transport}"`);
-  }
-  try {
-    await once(socket, 'connect');
-  } catch (error) {
-    fail(
-      `nobody answers on ${address} (${errorMessage(error)}): start the server with: ${startHint}`,
-    );
-  }
-  return { socket, address };
-}
-// #endregion connect
-
-const { socket, address } = await connect();
+const { socket, address } = await connectTo(flags, startHint); // transports.ts: file → owner check
 socket.on('error', (error) =>
   console.error(`connection lost: ${error.message}`),
 );

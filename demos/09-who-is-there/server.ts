@@ -12,7 +12,6 @@
  * seconds to authenticate, so strangers cannot hold connections open for free.
  */
 import net from 'node:net';
-import { once } from 'node:events';
 import {
   errorMessage,
   fail,
@@ -22,12 +21,8 @@ import {
 } from '../common/cli.ts';
 import { MAX_LINE_BYTES, readLines } from '../04-bidirectional/lines.ts';
 import { answer, send } from '../04-bidirectional/ping-protocol.ts';
-import {
-  closeOnSignals,
-  listenOnSocketFile,
-} from '../01-unix-socket/socket-file.ts';
+import { closeOnSignals } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
-import { abstractAddressOrExit } from '../07-abstract-sockets/abstract-name.ts';
 import {
   NONCE,
   defaultCookiePath,
@@ -36,6 +31,7 @@ import {
   proof,
   sameProof,
 } from './cookie.ts';
+import { listenOn } from './transports.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/09-who-is-there/server.ts',
@@ -157,39 +153,7 @@ const server = net.createServer((socket) => {
   // #endregion handshake
 });
 
-// #region listen
-async function listen(): Promise<string> {
-  if (flags.transport === 'file') {
-    await listenOnSocketFile(server, flags.socket); // private folder, 0600 from birth
-    return flags.socket;
-  }
-  if (flags.transport === 'abstract') {
-    server.listen(abstractAddressOrExit(flags.name)); // no file, no permissions: anyone may connect
-  } else if (flags.transport === 'tcp') {
-    const port = parseInteger(flags.port, 'port', 0, 65535);
-    server.listen({ port, host: '127.0.0.1' }); // every local user, and every browser tab, can connect
-  } else {
-    throw new Error(
-      `--transport must be tcp, abstract or file, got "${flags.transport}"`,
-    );
-  }
-  try {
-    await once(server, 'listening');
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code !== 'EADDRINUSE') throw error;
-    throw new Error(
-      'the address is taken (EADDRINUSE): another server, or another user squatting it; choose another --name or --port',
-    );
-  }
-  const address = server.address();
-  return typeof address === 'object' && address
-    ? `127.0.0.1:${address.port}`
-    : `@${flags.name}`;
-}
-// #endregion listen
-
-const address = await orExit(listen());
+const address = await orExit(listenOn(server, flags)); // transports.ts
 console.log(
   `ping-pong server listening on ${address} (clients need the cookie in ${flags.cookie})`,
 );

@@ -47,7 +47,10 @@ const canBeNobody =
 if (process.env.CI && !canBeNobody)
   throw new Error('CI must run lesson 09 as root, with setpriv and python3');
 const AS_NOBODY = 'setpriv --reuid=nobody --regid=nogroup --clear-groups';
-/** sudo resets PATH to the system's; so do we, and where sudo is missing, setpriv does its job. */
+/**
+ * The lesson says `sudo -u nobody`; as root, the tests use setpriv, which needs no
+ * sudoers set-up. sudo resets PATH to the system's, and so do we.
+ */
 const SYSTEM_PATH = '/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin';
 
 /** A folder like /tmp: world-writable, sticky, ours. Attacks and victims meet here. */
@@ -64,14 +67,13 @@ function shellLine(command: string, swaps: Swaps): string {
   const froms = Object.keys(swaps).sort((a, b) => b.length - a.length);
   const escape = (text: string): string =>
     text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  let line = froms.length
+  const line = froms.length
     ? command.replace(
         new RegExp(froms.map(escape).join('|'), 'g'),
         (from) => swaps[from] ?? from,
       )
     : command;
-  if (!hasCommand('sudo')) line = line.replaceAll('sudo -u nobody', AS_NOBODY);
-  return line;
+  return line.replaceAll('sudo -u nobody', AS_NOBODY);
 }
 
 /** Starts a lesson command (an impostor, a Python server) and waits for its first line. */

@@ -246,9 +246,28 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
     const tmp = sharedTmp();
     const { env, privateDir, swaps } = defaultsIn(tmp);
     expect((await runCommand(TAKE_PRIVATE_DIR, taken.swaps)).code).toBe(0);
-    const [refused, running] = await Promise.all([
+    // Impostors outside the folder, for the client's owner check.
+    const impostor = await spawnCommand(
+      LISTEN_ELSEWHERE,
+      { '/tmp/': `${tmp}/` },
+      'listening on',
+    );
+    expect((await runCommand(PLANT_SYMLINK, { '/tmp/': `${tmp}/` })).code).toBe(
+      0,
+    );
+    const someCookie = join(tempDir(), 'cookie');
+    writeFileSync(someCookie, `${'cd'.repeat(32)}\n`, { mode: 0o600 });
+    const clientTo = (path: string): ReturnType<typeof runDemo> =>
+      runDemo(
+        'client.ts',
+        ['--transport', 'file', '--socket', path, '--cookie', someCookie],
+        env,
+      );
+    const [refused, running, foreign, symlink] = await Promise.all([
       runDemo('server.ts', ['--transport', 'file'], taken.env),
       startServer('09', ['--transport', 'file'], { env }),
+      clientTo(`${tmp}/impostor.sock`),
+      clientTo(`${tmp}/ping-pong-naive.sock`),
     ]);
     expect(refused.code).toBe(1);
     expect(refused.output).toContain(
@@ -260,28 +279,7 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
     expect(statSync(privateDir).mode & 0o777).toBe(0o700);
     expect(statSync(socket).mode & 0o777).toBe(0o600);
     expect(statSync(join(privateDir, '09.cookie')).mode & 0o777).toBe(0o600);
-
-    // Impostors outside the folder: the client checks before it talks.
-    const impostor = await spawnCommand(
-      LISTEN_ELSEWHERE,
-      { '/tmp/': `${tmp}/` },
-      'listening on',
-    );
-    expect((await runCommand(PLANT_SYMLINK, { '/tmp/': `${tmp}/` })).code).toBe(
-      0,
-    );
-    const [foreign, symlink] = await Promise.all([
-      runDemo(
-        'client.ts',
-        ['--transport', 'file', '--socket', `${tmp}/impostor.sock`],
-        env,
-      ),
-      runDemo(
-        'client.ts',
-        ['--transport', 'file', '--socket', `${tmp}/ping-pong-naive.sock`],
-        env,
-      ),
-    ]);
+    // The client checks before it talks.
     expect(foreign.code).toBe(1);
     expect(foreign.output).toContain(
       `${tmp}/impostor.sock is owned by uid ${NOBODY}, not you: refusing to talk to it`,

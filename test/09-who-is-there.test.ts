@@ -355,7 +355,7 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
     expect(naiveSquatter.output).toContain('impostor heard "ping 1"');
     expect(ours.code).toBe(1);
     expect(ours.output).toContain(
-      `whoever answers on @${name} does not know the cookie: not our server, not talking to it`,
+      `whoever answers on @${name} does not know the cookie in ${cookie}: not our server`,
     );
     expect(impostor.matching('impostor heard')).toHaveLength(1); // our hello: one random number
     expect(impostor.output).toMatch(/impostor heard "hello [0-9a-f]{32}"/);

@@ -87,7 +87,7 @@ const expected = proof(cookie, 'server', clientNonce, serverNonce);
 if (word !== 'proof' || !sameProof(serverProof, expected)) {
   socket.destroy(); // it heard one random number from us, nothing it can use
   fail(
-    `whoever answers on ${address} does not know the cookie: not our server, not talking to it`,
+    `whoever answers on ${address} does not know the cookie in ${flags.cookie}: not our server (or one started with another --cookie); not talking to it`,
   );
 }
 socket.write(`auth ${proof(cookie, 'client', clientNonce, serverNonce)}\n`);

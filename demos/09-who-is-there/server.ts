@@ -122,35 +122,32 @@ const server = net.createServer((socket) => {
   if (full) refuse('too many clients, try again later');
 
   // #region handshake
-  readLines(
-    socket,
-    (line) => {
-      if (stage === 'ready') {
-        const reply = answer(line); // lesson 04's protocol, for the authenticated only
-        if (reply !== undefined) send(socket, reply);
-      } else if (stage === 'hello') {
-        const [word, value = ''] = line.split(' ');
-        if (word !== 'hello' || !NONCE.test(value))
-          return refuse('authenticate first: send hello <32 hex digits>');
-        clientNonce = value;
-        stage = 'auth';
-        const ours = proof(cookie, 'server', clientNonce, serverNonce);
-        send(socket, `proof ${serverNonce} ${ours}`);
-      } else if (stage === 'auth') {
-        const theirs = proof(cookie, 'client', clientNonce, serverNonce);
-        if (!sameProof(line, `auth ${theirs}`)) return refuse('wrong cookie');
-        stage = 'ready';
-        clearTimeout(deadline);
-        console.log(`${who} authenticated`);
-        send(socket, 'ok');
-      }
-    },
-    {
-      maxLineBytes: MAX_LINE_BYTES,
-      onTooLong: (error) => refuse(error.message),
-    },
-  );
+  const onLine = (line: string): void => {
+    if (stage === 'ready') {
+      const reply = answer(line); // lesson 04's protocol, for the authenticated only
+      if (reply !== undefined) send(socket, reply);
+    } else if (stage === 'hello') {
+      const [word, value = ''] = line.split(' ');
+      if (word !== 'hello' || !NONCE.test(value))
+        return refuse('authenticate first: send hello <32 hex digits>');
+      clientNonce = value;
+      stage = 'auth';
+      const ours = proof(cookie, 'server', clientNonce, serverNonce);
+      send(socket, `proof ${serverNonce} ${ours}`);
+    } else if (stage === 'auth') {
+      const theirs = proof(cookie, 'client', clientNonce, serverNonce);
+      if (!sameProof(line, `auth ${theirs}`)) return refuse('wrong cookie');
+      stage = 'ready';
+      clearTimeout(deadline);
+      console.log(`${who} authenticated`);
+      send(socket, 'ok');
+    }
+  };
   // #endregion handshake
+  readLines(socket, onLine, {
+    maxLineBytes: MAX_LINE_BYTES, // checked before authentication too
+    onTooLong: (error) => refuse(error.message),
+  });
 });
 
 const address = await orExit(listenOn(server, flags)); // transports.ts

@@ -150,12 +150,15 @@ def main():
     args = parser.parse_args()
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
     signal.signal(signal.SIGINT, lambda *_: sys.exit(0))
-    if args.command == "listen":
-        listen(args.address)
-    elif args.command == "fifos":
-        fifos(args.folder)
-    else:
-        knock(args.address, args.lines)
+    try:
+        if args.command == "listen":
+            listen(args.address)
+        elif args.command == "fifos":
+            fifos(args.folder)
+        else:
+            knock(args.address, args.lines)
+    except OSError as error:  # one line, no traceback
+        sys.exit(f"impostor: {error.strerror} ({' '.join(sys.argv[1:])})")
 
 
 if __name__ == "__main__":

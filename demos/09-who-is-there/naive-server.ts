@@ -99,7 +99,10 @@ if (flags.transport === 'fifo') {
   if (flags.transport === 'file') server.listen(flags.socket);
   else if (flags.transport === 'abstract') server.listen(`\0${flags.name}`);
   else server.listen(parseInteger(flags.port, 'port', 0, 65535), '127.0.0.1');
-  stop = () => server.close(() => process.exit(0)); // close() removes the socket file
+  stop = () => {
+    server.close(); // closes the listening socket at once, and libuv unlinks its file
+    process.exit(0); // connected clients go with the process
+  };
   server.on('listening', () => {
     const address = server.address(); // the port the kernel gave, if --port 0
     const shown =

@@ -431,6 +431,12 @@ describe.skipIf(!canBeNobody)('09 the defaults hold', () => {
     expect(await first.nextLine()).toBe('error line longer than 65536 bytes');
     expect(await second.nextLine()).toBe('error too slow to authenticate'); // --auth-seconds 1
     expect(await second.nextLine()).toBeUndefined();
+
+    // Both stop cleanly on a signal, mid-connection.
+    ours.server.kill('SIGINT');
+    naive.server.kill('SIGTERM');
+    expect((await ours.server.waitForExit()).code).toBe(0);
+    expect((await naive.server.waitForExit()).code).toBe(0);
   });
 });
 

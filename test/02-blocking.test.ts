@@ -44,14 +44,14 @@ describe('02-blocking: one thing at a time', () => {
 
     holder.child.stdin?.end(); // the first client leaves
     expect((await holder.waitForExit()).code, holder.output).toBe(0);
-    await server.waitForLine('client 2 says: ping');
+    await server.waitForLine('client 2 says: "ping"');
     expectOrder(server, [
       /client 1 connected/,
-      /client 1 says: ping/,
+      /client 1 says: "ping"/,
       /client 1 left/,
       /tick 1/,
       /client 2 connected/,
-      /client 2 says: ping/,
+      /client 2 says: "ping"/,
     ]);
   });
 
@@ -71,7 +71,7 @@ describe('02-blocking: one thing at a time', () => {
     expectOrder(server, [
       /client 1 left/,
       /tick 1/,
-      /client 2 says: ping/,
+      /client 2 says: "ping"/,
       /tick 2/,
     ]);
   });
@@ -115,7 +115,7 @@ describe('02-blocking: one thing at a time', () => {
       (await runScript('02', 'client.ts', ['--socket', socket])).exitStatus
         .code,
     ).toBe(0);
-    await server.waitForLine('client 2 says: ping');
+    await server.waitForLine('client 2 says: "ping"');
   });
 
   it('a client with no server explains what to start', async () => {
@@ -138,7 +138,7 @@ describe('02-blocking: one thing at a time', () => {
     it.skipIf(!hasCommand(tool))(`takes a ping from ${tool}`, async () => {
       const { server, socket } = await startWithSocket();
       await runShell(command.replaceAll(DEFAULT_SOCKET, socket));
-      await server.waitForLine('client 1 says: ping');
+      await server.waitForLine('client 1 says: "ping"');
     });
   }
 });
@@ -184,9 +184,13 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
     expect(freezer.matching(/^tick/).length, freezer.output).toBe(ticksBefore);
 
     freezer.child.stdin?.write('go\n');
-    await freezer.waitForLine('client 2 says: ping');
+    await freezer.waitForLine('client 2 says: "ping"');
     await freezer.waitForLine(/^tick/, { count: ticksBefore + 1 });
-    expectOrder(freezer, [/freezing/, /thawed .*"go"/, /client 2 says: ping/]);
+    expectOrder(freezer, [
+      /freezing/,
+      /thawed .*"go"/,
+      /client 2 says: "ping"/,
+    ]);
     expectOrder(freezer, [/thawed/, new RegExp(`^tick ${ticksBefore + 1} `)]);
   });
 
@@ -266,7 +270,7 @@ describe('02-blocking: underneath, Node is not blocked', () => {
       // ...while the JavaScript loop has still not looked at client 2.
       expect(traced.matching('client 2'), traced.output).toEqual([]);
       holder.child.stdin?.end();
-      await traced.waitForLine(/client 2 says: ping/);
+      await traced.waitForLine(/client 2 says: "ping"/);
     },
   );
 });

@@ -72,7 +72,9 @@ const may = (tool: string): boolean => hasCommand(tool) || !!process.env.CI;
 
 describe('01-unix-socket: the bare program', () => {
   it("prints a client's line escaped, and Ctrl-C removes the socket and its folder", async () => {
-    const bare = spawnScript('01', 'bare.ts', []);
+    const bare = spawnScript('01', 'bare.ts', [], {
+      env: { TMPDIR: tempDir() },
+    });
     const ready = await bare.waitForLine(/listening on (\S+)/);
     const path = /listening on (\S+)/.exec(ready)?.[1] ?? '';
     expect(lstatSync(path).isSocket()).toBe(true);

@@ -46,7 +46,9 @@ const may = (tool: string): boolean => hasCommand(tool) || !!process.env.CI;
 
 describe('02-blocking: the bare program', () => {
   it('serves one client at a time, ticks after each, and Ctrl-C removes the socket and its folder', async () => {
-    const bare = spawnScript('02', 'bare.ts', []);
+    const bare = spawnScript('02', 'bare.ts', [], {
+      env: { TMPDIR: tempDir() },
+    });
     const ready = await bare.waitForLine(/listening on (\S+)/);
     const path = /listening on (\S+)/.exec(ready)?.[1] ?? '';
     const holder = spawnScript('02', 'client.ts', ['--socket', path, '--hold']);

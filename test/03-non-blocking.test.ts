@@ -58,7 +58,9 @@ async function burst(socket: string, count: number): Promise<net.Socket[]> {
 
 describe('03-non-blocking: the bare program', () => {
   it('serves a second client while the first is silent, then Ctrl-C removes the socket and its folder', async () => {
-    const bare = spawnScript('03', 'bare.ts', []);
+    const bare = spawnScript('03', 'bare.ts', [], {
+      env: { TMPDIR: tempDir() },
+    });
     const ready = await bare.waitForLine(/listening on (\S+)/);
     const path = /listening on (\S+)/.exec(ready)?.[1] ?? '';
     const holder = spawnScript('03', 'client.ts', ['--socket', path, '--hold']);

@@ -93,9 +93,12 @@ for (;;) {
 
   // A non-blocking accept, the way a C loop does it: take every waiting
   // connection, until the answer is "nothing yet" (EAGAIN).
-  const newcomers = acceptQueue.splice(0);
+  const newcomers = acceptQueue.splice(0).map((socket) => {
+    clients.set(socket, ++clientsSoFar);
+    return clientsSoFar;
+  });
   if (newcomers.length === 0) seen.push('accept: nothing yet');
-  else seen.push(`accept: ${welcome(newcomers)} connected`);
+  else seen.push(`accept: ${names(newcomers)} connected`);
   // A non-blocking read of every client, newcomers included.
   const silent: number[] = [];
   for (const [socket, id] of clients) {
@@ -138,15 +141,6 @@ function readNow(socket: net.Socket): string {
   return 'nothing yet';
 }
 // #endregion read
-
-/** Numbers the newcomers, and names them for the tick line. */
-function welcome(newcomers: net.Socket[]): string {
-  const ids = newcomers.map((socket) => {
-    clients.set(socket, ++clientsSoFar);
-    return clientsSoFar;
-  });
-  return names(ids);
-}
 
 /** "client 3", "client 3, client 5", or "8 clients (3 … 12)": short, however many. */
 function names(ids: number[]): string {

@@ -403,12 +403,15 @@ describe.skipIf(!canBeNobody && !process.env.CI)(
       canBeNobody &&
       spawnSync(AS_NOBODY[0] as string, [
         ...AS_NOBODY.slice(1),
-        'test',
-        '-r',
+        'sh',
+        '-c',
+        'test -r "$1" && test -x "$2"',
+        'sh',
         join(REPO_ROOT, 'node_modules', 'tsx', 'package.json'),
+        process.execPath,
       ]).status === 0;
     it.skipIf(!nobodyReadsRepo)(
-      "an ordinary user's server says why it cannot remove a stale socket in a folder it may not write (runs only where nobody can read the clone)",
+      "an ordinary user's server says why it cannot remove a stale socket in a folder it may not write (runs only where nobody can read the clone and run this node)",
       async () => {
         const dir = tempDir();
         chmodSync(dir, 0o755); // nobody may enter, not write

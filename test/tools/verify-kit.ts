@@ -551,11 +551,11 @@ export async function runContract(
   return results;
 }
 
-/** Loads `demos/NN-*\/exercise/checks.ts`, or undefined when the lesson has none. */
+/** Loads `demos/NN-*\/exercise/checks.ts` (or `path`), or undefined when there is none. */
 export async function loadContract(
   lesson: string,
+  path = contractPath(lesson),
 ): Promise<Contract | undefined> {
-  const path = contractPath(lesson);
   if (!existsSync(path)) return undefined;
   const module = (await import(pathToFileURL(path).href)) as {
     default: Contract;

@@ -10,6 +10,7 @@
  * Only the plumbing changes, so `npm run bench` can compare the transports alone.
  */
 import net from 'node:net';
+import { closeSync, constants, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   errorMessage,
@@ -151,9 +152,11 @@ async function listenOnSocket(transport: 'unix' | 'tcp'): Promise<string> {
 // #region fifos
 /**
  * fifo: no listen(), no accept(). One client at a time (fifos.ts's busy file
- * keeps the others out). We open to-client for writing only once the client's
- * first ping shows it is there reading, so a client that leaves makes our write
- * fail (EPIPE) instead of stalling us. Whichever way the conversation ends, we
+ * keeps the others out). Until the first ping we hold to-client open read-write
+ * (`holdOpen`), so a client's blocking open() or read() of it waits instead of
+ * seeing EOF. The first ping shows the client is there, reading: then we open
+ * to-client write-only and let go of the hold, so a client that leaves makes our
+ * write fail (EPIPE) instead of stalling us. However the conversation ends, we
  * drop what is left in both directions and make a fresh pair of FIFOs.
  */
 function serveFifos(dir: string): string {
@@ -161,8 +164,14 @@ function serveFifos(dir: string): string {
   const { toServer, toClient } = fifoPaths(dir);
   let clientsSoFar = 0;
   let ends: net.Socket[] = [];
+  let holdOpen: number | undefined;
+  const letGo = (): void => {
+    if (holdOpen !== undefined) closeSync(holdOpen);
+    holdOpen = undefined;
+  };
   const nextConversation = (): void => {
     createFifos(dir);
+    holdOpen = openSync(toClient, constants.O_RDWR | constants.O_NONBLOCK);
     const input = openFifo(toServer, 'read');
     clearBusy(dir);
     const name = `client ${++clientsSoFar}`;
@@ -170,6 +179,7 @@ function serveFifos(dir: string): string {
     const finish = (why: string): void => {
       if (ends[0] !== input) return; // finished already
       for (const end of ends) end.destroy(); // unread pings, unsent pongs: gone
+      letGo();
       nextConversation();
       console.log(`${name} ${why}: made fresh FIFOs for the next client`);
     };
@@ -177,10 +187,11 @@ function serveFifos(dir: string): string {
     input.once('data', (first: Buffer) => {
       let output: net.Socket;
       try {
-        output = openFifo(toClient, 'write'); // ENXIO: nobody reads to-client
+        output = openFifo(toClient, 'write'); // ENXIO: nobody but us reads it
       } catch (error) {
         return finish(`is not reading ${toClient} (${errorMessage(error)})`);
       }
+      letGo();
       ends.push(output);
       console.log(`${name} started writing to ${toServer}`);
       input.on('end', () => output.end()); // EOF: the last pongs go out, then close
@@ -193,6 +204,7 @@ function serveFifos(dir: string): string {
     process.once(signal, () => {
       console.log(`${signal}: closing the FIFOs and removing what we made`);
       for (const end of ends) end.destroy();
+      letGo();
       cleanup();
       process.exit(0);
     });

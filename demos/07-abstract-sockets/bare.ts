@@ -22,7 +22,7 @@ const server = net.createServer((socket) => {
 // A leading NUL byte makes the address abstract: a name in the kernel, no file.
 server.listen(`\0${name}`, () => console.log(`listening on @${name}`));
 
-// Closing the socket frees the name: there is no file to unlink().
-process.on('SIGINT', () => server.close(() => process.exit(0)));
-process.on('SIGTERM', () => server.close(() => process.exit(0)));
+// On exit the kernel closes the socket and frees the name: no file to unlink().
+process.on('SIGINT', () => process.exit(0));
+process.on('SIGTERM', () => process.exit(0));
 // #endregion bare

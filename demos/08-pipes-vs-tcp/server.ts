@@ -76,11 +76,9 @@ const port = parseInteger(flags.port, 'port', 0, 65535);
 
 // #region serve
 /**
- * Reads requests from `input` and writes replies to `output`: the same socket for
- * unix and tcp, two FIFOs for fifo. Everything one read() brought in is answered
- * with one write(): a client that sends 64 pings at once gets 64 pongs in one go,
- * one system call each way instead of 64. The splitter decodes each read once
- * (text-lines.ts), not each line. Returns the handler, for a chunk read already.
+ * Answers the lines from `input` on `output` (one socket for unix and tcp, two
+ * FIFOs for fifo): all the replies to one read() in one write(). The splitter
+ * decodes each read once (text-lines.ts). Returns the handler, for a chunk in hand.
  */
 function serve(
   input: net.Socket,
@@ -151,13 +149,10 @@ async function listenOnSocket(transport: 'unix' | 'tcp'): Promise<string> {
 
 // #region fifos
 /**
- * fifo: no listen(), no accept(). One client at a time (fifos.ts's busy file
- * keeps the others out). Until the first ping we hold to-client open read-write
- * (`holdOpen`), so a client's blocking open() or read() of it waits instead of
- * seeing EOF. The first ping shows the client is there, reading: then we open
- * to-client write-only and let go of the hold, so a client that leaves makes our
- * write fail (EPIPE) instead of stalling us. However the conversation ends, we
- * drop what is left in both directions and make a fresh pair of FIFOs.
+ * fifo: no accept(), so one client at a time (the busy file). Until the first
+ * ping we hold to-client read-write, so a client's blocking read() waits instead
+ * of seeing EOF; then we open it write-only, so a client that leaves makes our
+ * write fail (EPIPE) instead of stalling us. Each conversation gets fresh FIFOs.
  */
 function serveFifos(dir: string): string {
   const cleanup = claimFifoDir(dir);

@@ -65,6 +65,7 @@ const canSwitchUser =
 const GREP_PROC = 'grep @ping-pong-07 /proc/net/unix';
 const SS_XLP = 'ss -xlp | grep ping-pong-07';
 const PING_PY = 'python3 demos/07-abstract-sockets/ping.py ping-pong-07';
+const PING_BARE = 'python3 demos/07-abstract-sockets/ping.py ping-pong-07-bare';
 const SOCAT_EXACT = String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07`;
 const SOCAT_PADDED = String.raw`printf 'ping\n' | socat - ABSTRACT-CONNECT:ping-pong-07,unix-tightsocklen=0`;
 const AS_NOBODY =
@@ -200,16 +201,20 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
     },
   );
 
-  it('the bare server pongs on its abstract name and exits 0 on SIGTERM', async () => {
+  it('the bare server pongs on its abstract name, to Node and to ping.py, and exits 0 on SIGTERM', async () => {
     const { name } = uniqueName();
-    const bare = spawnScript('07', 'bare.ts', [name]);
-    await bare.waitForLine(`listening on @${name}`);
+    const bare = spawnScript('07', 'bare.ts', [`${name}-bare`]);
+    await bare.waitForLine(`listening on @${name}-bare`);
     // Node pads on both sides alike, so a Node client always finds a Node server.
-    const client = await connectLines(`\0${name}`);
+    const client = await connectLines(`\0${name}-bare`);
     client.send('ping\nping bare\nhello\n');
     expect(await client.nextLine()).toBe('pong');
     expect(await client.nextLine()).toBe('pong bare');
     expect(await client.nextLine()).toBe('error');
+    if (hasCommand('python3')) {
+      const shown = await runWithName(PING_BARE, name);
+      expect(shown.stdout).toContain('pong from python');
+    }
     bare.kill('SIGTERM');
     expect((await bare.waitForExit()).code).toBe(0);
   });

@@ -14,6 +14,7 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { resolve } from 'node:path';
 import {
   errorMessage,
+  fail,
   orExit,
   parseCli,
   parseInteger,
@@ -175,7 +176,12 @@ function serveFifos(dir: string): string {
       if (ends[0] !== input) return; // finished already
       for (const end of ends) end.destroy(); // unread pings, unsent pongs: gone
       letGo();
-      nextConversation();
+      try {
+        nextConversation();
+      } catch (error) {
+        cleanup(); // someone removed or replaced our folder meanwhile
+        fail(`could not make fresh FIFOs in ${dir}: ${errorMessage(error)}`);
+      }
       console.log(`${name} ${why}: made fresh FIFOs for the next client`);
     };
     input.on('end', () => ends.length === 1 && finish('left without a ping'));

@@ -10,16 +10,8 @@
  * Only the plumbing changes, so `npm run bench` can compare the transports alone.
  */
 import net from 'node:net';
-import { closeSync, constants, openSync } from 'node:fs';
 import { resolve } from 'node:path';
-import {
-  errorMessage,
-  fail,
-  orExit,
-  parseCli,
-  parseInteger,
-  usageError,
-} from '../common/cli.ts';
+import { orExit, parseCli, parseInteger, usageError } from '../common/cli.ts';
 import {
   closeOnSignals,
   listenOnSocketFile,
@@ -28,14 +20,8 @@ import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 import { LineTooLongError, MAX_LINE_BYTES } from '../04-bidirectional/lines.ts';
 import { answer } from '../04-bidirectional/ping-protocol.ts';
 import { TextLineSplitter } from './text-lines.ts';
-import {
-  DEFAULT_FIFO_DIR,
-  claimFifoDir,
-  clearBusy,
-  createFifos,
-  fifoPaths,
-  openFifo,
-} from './fifos.ts';
+import { DEFAULT_FIFO_DIR } from './fifos.ts';
+import { serveFifos } from './fifo-server.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/08-pipes-vs-tcp/server.ts',
@@ -148,75 +134,11 @@ async function listenOnSocket(transport: 'unix' | 'tcp'): Promise<string> {
 }
 // #endregion sockets
 
-// #region fifos
-/**
- * fifo: no accept(), so one client at a time (the busy file). Until the first
- * ping we hold to-client read-write, so a client's blocking read() waits instead
- * of seeing EOF; then we open it write-only, so a client that leaves makes our
- * write fail (EPIPE) instead of stalling us. Each conversation gets fresh FIFOs.
- */
-function serveFifos(dir: string): string {
-  const cleanup = claimFifoDir(dir);
-  const { toServer, toClient } = fifoPaths(dir);
-  let clientsSoFar = 0;
-  let ends: net.Socket[] = [];
-  let holdOpen: number | undefined;
-  const letGo = (): void => {
-    if (holdOpen !== undefined) closeSync(holdOpen);
-    holdOpen = undefined;
-  };
-  const nextConversation = (): void => {
-    createFifos(dir);
-    holdOpen = openSync(toClient, constants.O_RDWR | constants.O_NONBLOCK);
-    const input = openFifo(toServer, 'read');
-    clearBusy(dir);
-    const name = `client ${++clientsSoFar}`;
-    ends = [input];
-    const finish = (why: string): void => {
-      if (ends[0] !== input) return; // finished already
-      for (const end of ends) end.destroy(); // unread pings, unsent pongs: gone
-      letGo();
-      try {
-        nextConversation();
-      } catch (error) {
-        cleanup(); // someone removed or replaced our folder meanwhile
-        fail(`could not make fresh FIFOs in ${dir}: ${errorMessage(error)}`);
-      }
-      console.log(`${name} ${why}: made fresh FIFOs for the next client`);
-    };
-    input.on('end', () => ends.length === 1 && finish('left without a ping'));
-    input.once('data', (first: Buffer) => {
-      let output: net.Socket;
-      try {
-        output = openFifo(toClient, 'write'); // ENXIO: nobody but us reads it
-      } catch (error) {
-        return finish(`is not reading ${toClient} (${errorMessage(error)})`);
-      }
-      letGo();
-      ends.push(output);
-      console.log(`${name} started writing to ${toServer}`);
-      input.on('end', () => output.end()); // EOF: the last pongs go out, then close
-      output.on('close', () => finish('left'));
-      serve(input, output, name)(first);
-    });
-  };
-  nextConversation();
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-    process.once(signal, () => {
-      console.log(`${signal}: closing the FIFOs and removing what we made`);
-      for (const end of ends) end.destroy();
-      letGo();
-      cleanup();
-      process.exit(0);
-    });
-  }
-  return `${dir} (FIFOs to-server and to-client)`;
-}
-// #endregion fifos
-
 const address = await orExit(
   transport === 'fifo'
-    ? Promise.resolve().then(() => serveFifos(resolve(flags['fifo-dir'])))
+    ? Promise.resolve().then(() =>
+        serveFifos(resolve(flags['fifo-dir']), serve),
+      )
     : listenOnSocket(transport),
 );
 console.log(`ping-pong server (${transport}) listening on ${address}`);

@@ -111,27 +111,13 @@ describe('08 · one protocol over three transports', () => {
   it('the unix server pongs single, pipelined, unknown and over-long requests, and talks to socat', async () => {
     const path = join(tempDir(), '08.sock');
     const { address } = await startServer('08', ['--socket', path]);
-    const [strict, pipelined] = await Promise.all([
-      runScript('08', 'client.ts', [
-        ...clientFlags('unix', address),
-        '--count',
-        '200',
-        '--size',
-        '1024',
-      ]),
-      runScript('08', 'client.ts', [
-        ...clientFlags('unix', address),
-        '--count',
-        '2000',
-        '--in-flight',
-        '64',
-      ]),
+    const pipelined = await runScript('08', 'client.ts', [
+      ...clientFlags('unix', address),
+      ...['--count', '2000', '--in-flight', '64', '--size', '1024'],
     ]);
-    expect(strict.exitStatus.code, strict.output).toBe(0);
-    expect(strict.stdout).toMatch(/200 round trips over unix .* per second/);
     expect(pipelined.exitStatus.code, pipelined.output).toBe(0);
     expect(pipelined.stdout).toMatch(
-      /2000 round trips over unix \(64 in flight/,
+      /2000 round trips over unix \(64 in flight, 1024-byte pings\) .* per second/,
     );
 
     const client = await connectLines(address);
@@ -200,29 +186,24 @@ describe('08 · one protocol over three transports', () => {
   });
 
   it.skipIf(!canSwitchUser)(
-    'the unix client refuses a socket file that another user made, or a symlink to one',
+    'the unix client refuses a socket file that another user made',
     async () => {
       const dir = tempDir();
       chmodSync(dir, 0o1777); // like /tmp: anyone may create, nobody may replace yours
       const made = await python(
         'import os, socket, sys\n' +
-          's = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1] + "/08.sock"); s.listen()\n' +
-          'os.symlink(sys.argv[1] + "/08.sock", sys.argv[1] + "/link.sock")\n',
+          's = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1] + "/08.sock"); s.listen()\n',
         [dir],
         'nobody',
       );
       expect(made.code, made.stderr).toBe(0);
-      const [owned, link] = await Promise.all(
-        ['08.sock', 'link.sock'].map((name) =>
-          runScript('08', 'client.ts', ['--socket', join(dir, name)]),
-        ),
-      );
-      expect(owned?.exitStatus.code).toBe(1);
-      expect(owned?.stderr).toMatch(
+      const owned = await runScript('08', 'client.ts', [
+        ...['--socket', join(dir, '08.sock')],
+      ]);
+      expect(owned.exitStatus.code).toBe(1);
+      expect(owned.stderr).toMatch(
         /owned by uid 65534, not you: refusing to talk to it/,
       );
-      expect(link?.exitStatus.code).toBe(1);
-      expect(link?.stderr).toMatch(/is a symlink: refusing/);
     },
   );
 });
@@ -271,12 +252,8 @@ describe('08 · a FIFO server, one client at a time', () => {
       ),
     );
     expect(statSync(join(dir, 'to-server')).ino).toBe(before);
-    const client = await runScript('08', 'client.ts', [
-      ...clientFlags('fifo', dir),
-      '--count',
-      '10',
-    ]);
-    expect(client.exitStatus.code, client.output).toBe(0);
+    const again = await runShown(FIFO_BY_HAND, { [SHOWN_FIFO_DIR]: dir });
+    expect(again.stdout).toBe('pong by hand\n'); // still serving
 
     server.kill('SIGTERM');
     expect((await server.waitForExit()).code).toBe(0);
@@ -311,16 +288,9 @@ describe('08 · a FIFO server, one client at a time', () => {
         65_536,
       );
       await server.waitForLine(/client 1 left: made fresh FIFOs/);
-      // Its unread pongs are gone with the old FIFOs: this client sees only its own.
-      const next = await runScript('08', 'client.ts', [
-        ...clientFlags('fifo', dir),
-        '--count',
-        '10',
-        '--size',
-        '20',
-      ]);
-      expect(next.exitStatus.code, next.output).toBe(0);
-      expect(next.stdout).toContain('first pong: "pong xxxxxxxxxxxxxx"');
+      // Its unread pongs are gone with the old FIFOs: the next client sees only its own.
+      const next = await runShown(FIFO_BY_HAND, { [SHOWN_FIFO_DIR]: dir });
+      expect(next.stdout).toBe('pong by hand\n');
       await server.waitForLine(/client 2 left/);
 
       // 10,000 pings in one go, then close the write end: every pong still arrives.
@@ -357,12 +327,8 @@ describe('08 · a FIFO server, one client at a time', () => {
       );
       long.kill('SIGKILL');
       await server.waitForLine(/client 4 left: made fresh FIFOs/);
-      const after = await runScript('08', 'client.ts', [
-        ...clientFlags('fifo', dir),
-        '--count',
-        '10',
-      ]);
-      expect(after.exitStatus.code, after.output).toBe(0);
+      const after = await runShown(FIFO_BY_HAND, { [SHOWN_FIFO_DIR]: dir });
+      expect(after.stdout).toBe('pong by hand\n');
     },
   );
 

@@ -32,12 +32,12 @@ export interface Address {
 const startHint = (transport: Transport): string =>
   `npx tsx demos/08-pipes-vs-tcp/server.ts --transport ${transport}`;
 
-// #region connect-socket
-/**
+/*
  * unix: lesson 01's connectOrExit, which checks that the socket file is ours
  * before it connects. tcp: no file, no owner to check; anyone on this machine
- * may listen on a port (lesson 09 shows what that costs and the cure).
+ * may listen on a port (lesson 09 shows what that costs, and the cure).
  */
+// #region connect-socket
 async function connectSocket(
   transport: 'unix' | 'tcp',
   address: Address,

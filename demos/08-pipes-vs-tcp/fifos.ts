@@ -41,6 +41,7 @@ export function fifoPaths(dir: string): { toServer: string; toClient: string } {
 
 const pidFile = (dir: string): string => join(dir, 'server.pid');
 const busyFile = (dir: string): string => join(dir, 'busy');
+const { O_NONBLOCK, O_NOFOLLOW } = constants;
 
 // #region folder
 /**
@@ -171,36 +172,25 @@ export function clearBusy(dir: string): void {
 
 // #region open
 /**
- * Opening a FIFO blocks until the other end is opened too. `fs.open` would do
- * that wait on one of libuv's four threadpool threads, and four waiting opens
- * stall every other `fs` call in the process. O_NONBLOCK makes open() return at
- * once, so we can call it synchronously on the main thread:
+ * Opening a FIFO blocks until the other end is opened too, and `fs.open` would
+ * wait on one of libuv's four threadpool threads. O_NONBLOCK makes open()
+ * return at once, so we call it on the main thread:
  *
  *   O_RDONLY | O_NONBLOCK   succeeds at once, writer or not (POSIX says so)
- *   O_WRONLY | O_NONBLOCK   fails with ENXIO while nobody has it open for reading
+ *   O_WRONLY | O_NONBLOCK   fails with ENXIO while nobody reads it
  *
- * O_NOFOLLOW: a symlink in place of the FIFO is refused (ELOOP), not followed.
- * Then `net.Socket({ fd })` hands the descriptor to libuv as a pipe, watched by
- * epoll like any socket. (`fs.createReadStream` would instead send every read()
- * through the threadpool.)
+ * O_NOFOLLOW refuses a symlink. Then `net.Socket({ fd })` hands the descriptor
+ * to libuv, watched by epoll like any socket.
  */
 export function openFifo(path: string, mode: 'read' | 'write'): net.Socket {
   const access = mode === 'read' ? constants.O_RDONLY : constants.O_WRONLY;
-  const fd = openSync(
-    path,
-    access | constants.O_NONBLOCK | constants.O_NOFOLLOW,
-  );
+  const fd = openSync(path, access | O_NONBLOCK | O_NOFOLLOW);
   const info = fstatSync(fd);
   if (!info.isFIFO() || info.uid !== process.getuid?.()) {
     closeSync(fd);
-    throw new Error(
-      `${path} is not a FIFO of yours (uid ${info.uid}): refusing to use it`,
-    );
+    throw new Error(`${path} is not a FIFO of yours: refusing to use it`);
   }
-  return new net.Socket({
-    fd,
-    readable: mode === 'read',
-    writable: mode === 'write',
-  });
+  const readable = mode === 'read';
+  return new net.Socket({ fd, readable, writable: !readable });
 }
 // #endregion open

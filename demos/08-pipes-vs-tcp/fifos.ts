@@ -64,7 +64,8 @@ export function claimFifoDir(dir: string): () => void {
   const previous = readPidFile(dir);
   if (previous !== undefined && isAlive(previous.pid)) {
     throw new Error(
-      `another server (pid ${previous.pid}) is already serving ${dir}: stop it first, or choose another --fifo-dir`,
+      `another server (pid ${previous.pid}) is already serving ${dir}: stop it first, or choose another --fifo-dir ` +
+        `(if pid ${previous.pid} is not a ping-pong server, delete ${pidFile(dir)})`,
     );
   }
   made ??= previous?.made; // a killed server's folder: remove what it made

@@ -7,10 +7,10 @@ import { closeSync, constants, openSync } from 'node:fs';
 import { errorMessage, fail } from '../common/cli.ts';
 import {
   claimFifoDir,
-  clearBusy,
   createFifos,
   fifoPaths,
   openFifo,
+  releaseConversation,
 } from './fifos.ts';
 
 /** server.ts's `serve`: answers the lines from `input` on `output`. */
@@ -41,7 +41,7 @@ export function serveFifos(dir: string, serve: Serve): string {
     createFifos(dir);
     holdOpen = openSync(toClient, constants.O_RDWR | constants.O_NONBLOCK);
     const input = openFifo(toServer, 'read');
-    clearBusy(dir);
+    releaseConversation(dir); // the next client may come
     const name = `client ${++clientsSoFar}`;
     ends = [input];
     const finish = (why: string): void => {

@@ -10,7 +10,7 @@
  *   DIR/to-server    the client writes pings, the server reads them
  *   DIR/to-client    the server writes pongs, the client reads them
  *   DIR/server.pid   the live server's pid: a second server refuses the folder
- *   DIR/busy         the pid of the client talking now: a second client is refused
+ *   DIR/busy         -> the pid of the client talking now: a second one is refused
  */
 import net from 'node:net';
 import { execFileSync } from 'node:child_process';
@@ -21,8 +21,10 @@ import {
   mkdirSync,
   openSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   rmdirSync,
+  symlinkSync,
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -77,7 +79,11 @@ export function claimFifoDir(dir: string): () => void {
     removeOurFiles(dir);
     if (made === undefined) return; // the folder was there before us
     for (let at = dir; ; at = dirname(at)) {
-      rmdirSync(at); // deepest first, and never above the first folder we made
+      try {
+        rmdirSync(at); // deepest first, and never above the first folder we made
+      } catch {
+        return; // someone put a file of their own in it: leave it to them
+      }
       if (at === made || at === dirname(at)) break;
     }
   };
@@ -102,7 +108,7 @@ function readPid(path: string): number | undefined {
     const pid = Number(readFileSync(path, 'utf8').split('\n')[0]);
     return Number.isInteger(pid) && pid > 0 ? pid : undefined;
   } catch {
-    return undefined; // gone meanwhile, or not written yet
+    return undefined; // gone meanwhile
   }
 }
 
@@ -134,22 +140,20 @@ export function createFifos(dir: string): void {
 // #region busy
 /**
  * FIFOs have no accept(): two clients would mix their pings in one stream. So a
- * client first creates DIR/busy with O_EXCL (exactly one creator wins) and
- * writes its pid; the server removes it when it makes fresh FIFOs. A busy file
- * whose client died before it wrote a byte is a leftover: take it over.
+ * client first makes DIR/busy, a symlink whose target is its pid: symlink()
+ * creates the name and its content in one step, and fails with EEXIST when the
+ * name exists, so exactly one client wins. The server removes it when it makes
+ * fresh FIFOs. A busy link whose client has died is a leftover: take it over.
  */
 export function claimConversation(dir: string): void {
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
-      writeFileSync(busyFile(dir), `${process.pid}\n`, {
-        flag: 'wx',
-        mode: 0o600,
-      });
+      symlinkSync(String(process.pid), busyFile(dir));
       return;
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
     }
-    const holder = readPid(busyFile(dir));
+    const holder = busyHolder(dir);
     if (holder !== undefined && isAlive(holder)) {
       throw new Error(
         `the server at ${dir} is busy with another client (pid ${holder}): FIFOs carry one conversation at a time, try again when it is done`,
@@ -160,13 +164,16 @@ export function claimConversation(dir: string): void {
   throw new Error(`could not claim ${busyFile(dir)}: try again`);
 }
 
-/** The client gives up before talking (no server): let the next one in. */
-export function releaseConversation(dir: string): void {
-  rmSync(busyFile(dir), { force: true });
+function busyHolder(dir: string): number | undefined {
+  try {
+    return Number(readlinkSync(busyFile(dir))) || undefined;
+  } catch {
+    return undefined; // released meanwhile
+  }
 }
 
-/** The server, after making fresh FIFOs: the next client may come. */
-export function clearBusy(dir: string): void {
+/** The client gives up before talking (no server), or the server made fresh FIFOs. */
+export function releaseConversation(dir: string): void {
   rmSync(busyFile(dir), { force: true });
 }
 // #endregion busy

@@ -1,0 +1,29 @@
+// Lesson 11, bare: one ping through a NATS server, speaking its text protocol by hand.
+// The same process answers and asks: it subscribes to `ping`, then publishes a ping
+// whose reply subject is its own inbox. Start `nats-server -a 127.0.0.1` first.
+import net from 'node:net';
+import { createInterface } from 'node:readline';
+
+const port = Number(process.argv[2] ?? 4222); // nats-server's default client port
+const socket = net.connect(port, '127.0.0.1');
+const send = (line: string): void => {
+  console.log(`→ ${line}`);
+  socket.write(`${line}\r\n`); // NATS lines end in CR LF
+};
+socket.on('error', (error) => console.log(`no NATS server on port ${port}: ${error.message}`));
+socket.once('connect', () => {
+  send('CONNECT {"verbose":false}'); // the server has sent INFO {...}: who it is, its limits
+  send('SUB ping 1'); // subscription 1: requests for the ping service (that's us)
+  send('SUB my.inbox 2'); // subscription 2: where the answer should come back
+  send('PUB ping my.inbox 4'); // 4 bytes for subject "ping"; answers go to "my.inbox"
+  send('ping');
+});
+createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => {
+  console.log(`← ${line}`);
+  if (line === 'PING') send('PONG'); // the server's own keep-alive: answer it or be dropped
+  if (line.startsWith('MSG ping 1 my.inbox')) {
+    send('PUB my.inbox 4'); // serve: publish the answer to the reply subject
+    send('pong');
+  }
+  if (line === 'pong') socket.end(); // the answer came back through the server: done
+});

@@ -44,7 +44,8 @@ export async function connectOrExit(servers: string, name: string): Promise<Nats
 
 // #region status
 /** Logs disconnects and reconnects, and how long the client was without a server. */
-export async function logConnectionChanges(connection: NatsConnection, log = console.log): Promise<void> {
+export async function logConnectionChanges(connection: NatsConnection, onReconnect = (): void => {}): Promise<void> {
+  const log = console.log;
   let lostAt = 0;
   for await (const status of connection.status()) {
     if (status.type === 'disconnect') {
@@ -52,6 +53,7 @@ export async function logConnectionChanges(connection: NatsConnection, log = con
       log(`disconnected from ${status.server}`);
     } else if (status.type === 'reconnect') {
       log(`reconnected to ${status.server} after ${(performance.now() - lostAt).toFixed(0)} ms; subscriptions sent again`);
+      onReconnect();
     } else if (status.type === 'slowConsumer') {
       log(`falling behind: ${status.pending} messages wait unread for ${status.sub.getSubject()}`);
     } else if (status.type === 'error') {

@@ -13,6 +13,7 @@
  */
 import { errors, type NatsConnection } from '@nats-io/transport-node';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
+import { PING_SUBJECT } from './subjects.ts';
 import { connectOrExit, serverFlag } from './nats-connection.ts';
 import { errorMessage } from './errors.ts';
 
@@ -43,7 +44,7 @@ async function ask(connection: NatsConnection, ping: string): Promise<Pong> {
   for (let attempt = 0; ; attempt++) {
     const started = performance.now();
     try {
-      const reply = await connection.request('ping', ping, { timeout: timeoutMs });
+      const reply = await connection.request(PING_SUBJECT, ping, { timeout: timeoutMs });
       const worker = reply.headers?.get('Pong-Worker') || 'an unnamed worker';
       return { text: reply.string(), worker, milliseconds: performance.now() - started };
     } catch (error) {

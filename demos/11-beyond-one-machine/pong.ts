@@ -10,11 +10,9 @@
 import { headers } from '@nats-io/transport-node';
 import { parseCli, parseInteger } from '../common/cli.ts';
 import { answer } from '../common/ping-protocol.ts';
+import { PING_SUBJECT, PONG_WORKERS } from './subjects.ts';
 import { connectOrExit, drainOnSignals, logConnectionChanges, serverFlag } from './nats-connection.ts';
 
-/** The subject requests arrive on, and the queue group every worker joins. */
-export const PING_SUBJECT = 'ping';
-export const PONG_WORKERS = 'pong-workers';
 /** A ping is a short line; anything longer is refused with an error, not processed. */
 export const MAX_PING_BYTES = 1024;
 

@@ -10,7 +10,9 @@ const send = (line: string): void => {
   console.log(`→ ${line}`);
   socket.write(`${line}\r\n`); // NATS lines end in CR LF
 };
-socket.on('error', (error) => console.log(`no NATS server on port ${port}: ${error.message}`));
+socket.on('error', (error) =>
+  console.log(`no NATS server on port ${port}: ${error.message}`),
+);
 socket.once('connect', () => {
   send('CONNECT {"verbose":false}'); // the server has sent INFO {...}: who it is, its limits
   send('SUB ping 1'); // subscription 1: requests for the ping service (that's us)

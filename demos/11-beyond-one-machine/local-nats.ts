@@ -16,6 +16,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
 
 export const INSTALL_HINT =
@@ -23,7 +24,11 @@ export const INSTALL_HINT =
 
 /** Where nats-server is, or undefined. Debian puts it in /usr/sbin, which a user's PATH may lack. */
 export function findNatsServer(): string | undefined {
-  for (const candidate of ['nats-server', '/usr/sbin/nats-server', '/usr/local/sbin/nats-server']) {
+  for (const candidate of [
+    'nats-server',
+    '/usr/sbin/nats-server',
+    '/usr/local/sbin/nats-server',
+  ]) {
     try {
       execFileSync(candidate, ['--version'], { stdio: 'ignore' });
       return candidate;
@@ -52,31 +57,64 @@ const running = new Set<LocalNats>();
 
 /** Starts one nats-server on 127.0.0.1 with a random client port; in a cluster if `cluster` is given. */
 export async function startNatsServer(
-  options: { cluster?: string; routes?: string[]; extraArgs?: string[]; command?: string; dir?: string } = {},
+  options: {
+    cluster?: string;
+    routes?: string[];
+    extraArgs?: string[];
+    command?: string;
+    dir?: string;
+  } = {},
 ): Promise<LocalNats> {
   const command = options.command ?? findNatsServer();
   if (!command) throw new Error(INSTALL_HINT);
   const args = ['-a', '127.0.0.1', '-p', '-1', ...(options.extraArgs ?? [])];
   if (options.cluster) {
-    args.push('--cluster_name', options.cluster, '--cluster', 'nats://127.0.0.1:-1');
+    args.push(
+      '--cluster_name',
+      options.cluster,
+      '--cluster',
+      'nats://127.0.0.1:-1',
+    );
     if (options.routes?.length) args.push('--routes', options.routes.join(','));
   }
-  const child = spawn(command, args, { stdio: ['ignore', 'pipe', 'pipe'], cwd: options.dir });
+  const child = spawn(command, args, {
+    stdio: ['ignore', 'pipe', 'pipe'],
+    cwd: options.dir,
+  });
   const log: string[] = [];
   const waiters = new Set<() => void>();
   createInterface({ input: child.stderr }).on('line', (line) => {
     log.push(line);
     for (const waiter of waiters) waiter();
   });
-  const exited = new Promise<void>((resolve) => child.once('close', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('close', () => resolve()),
+  );
   const waitForLog = (pattern: RegExp, timeoutMs = 10_000): Promise<string> =>
     new Promise((resolve, reject) => {
       const check = (): void => {
         const found = log.find((line) => pattern.test(line));
         if (found !== undefined) done(() => resolve(found));
-        else if (child.exitCode !== null || child.signalCode !== null) done(() => reject(new Error(`nats-server exited before logging ${pattern}:\n${log.join('\n')}`)));
+        else if (child.exitCode !== null || child.signalCode !== null)
+          done(() =>
+            reject(
+              new Error(
+                `nats-server exited before logging ${pattern}:\n${log.join('\n')}`,
+              ),
+            ),
+          );
       };
-      const timer = setTimeout(() => done(() => reject(new Error(`nats-server did not log ${pattern} in ${timeoutMs} ms:\n${log.join('\n')}`))), timeoutMs);
+      const timer = setTimeout(
+        () =>
+          done(() =>
+            reject(
+              new Error(
+                `nats-server did not log ${pattern} in ${timeoutMs} ms:\n${log.join('\n')}`,
+              ),
+            ),
+          ),
+        timeoutMs,
+      );
       const done = (settle: () => void): void => {
         clearTimeout(timer);
         waiters.delete(check);
@@ -99,10 +137,14 @@ export async function startNatsServer(
     },
   };
   running.add(server);
-  const clientLine = await waitForLog(/Listening for client connections on (\S+)/);
+  const clientLine = await waitForLog(
+    /Listening for client connections on (\S+)/,
+  );
   server.url = `nats://${/connections on (\S+)/.exec(clientLine)?.[1]}`;
   if (options.cluster) {
-    const routeLine = await waitForLog(/Listening for route connections on (\S+)/);
+    const routeLine = await waitForLog(
+      /Listening for route connections on (\S+)/,
+    );
     server.routeUrl = `nats://${/connections on (\S+)/.exec(routeLine)?.[1]}`;
   }
   await waitForLog(/Server is ready/);
@@ -111,23 +153,54 @@ export async function startNatsServer(
 
 /**
  * Three (or `nodes`) servers joined by routes: the first listens, the others
- * solicit a route to it, and the servers gossip so each ends up routed to every
- * other. Resolves once every server has a route to each of the others.
+ * dial a route to it, and the servers gossip so that each ends up routed to
+ * every other. Resolves once a request sent to any server reaches a subscriber
+ * on any other: the routes are up and have carried the subscriptions.
  */
 export async function startNatsCluster(nodes = 3): Promise<LocalNats[]> {
   const seed = await startNatsServer({ cluster: 'rally' });
   const others = await Promise.all(
-    Array.from({ length: nodes - 1 }, () => startNatsServer({ cluster: 'rally', routes: [seed.routeUrl ?? ''] })),
+    Array.from({ length: nodes - 1 }, () =>
+      startNatsServer({ cluster: 'rally', routes: [seed.routeUrl ?? ''] }),
+    ),
   );
   const servers = [seed, ...others];
-  const routed = (server: LocalNats): number => server.log.filter((line) => line.includes('Route connection created')).length;
-  for (const server of servers) {
-    await server.waitForLog(/Route connection created/);
-    // Gossip adds the remaining routes a moment later; wait until each server counts all its peers.
-    const deadline = Date.now() + 10_000;
-    while (routed(server) < nodes - 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 20));
+  const clients = await Promise.all(
+    servers.map((server) => connect({ servers: server.url })),
+  );
+  try {
+    clients.forEach((client, index) =>
+      client.subscribe(`mesh.${index}`, {
+        callback: (_, message) => void message.respond('here'),
+      }),
+    );
+    await Promise.all(clients.map((client) => client.flush()));
+    for (const [from, client] of clients.entries()) {
+      for (let to = 0; to < nodes; to++) {
+        if (to !== from) await askUntilAnswered(client, `mesh.${to}`);
+      }
+    }
+  } finally {
+    await Promise.all(clients.map((client) => client.close()));
   }
   return servers;
+}
+
+/** "No responders" until the subscription has crossed the route: ask again shortly. */
+async function askUntilAnswered(
+  client: NatsConnection,
+  subject: string,
+): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  for (;;) {
+    try {
+      await client.request(subject, '', { timeout: 1000 });
+      return;
+    } catch (error) {
+      if (Date.now() > deadline) throw error;
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+  }
 }
 
 /** Stops every server started here (tests call it after each test). */
@@ -139,16 +212,28 @@ export async function stopAllNats(): Promise<void> {
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
   const flags = parseCli({
     usage: 'npx tsx demos/11-beyond-one-machine/local-nats.ts',
-    summary: 'Starts nats-server processes on random loopback ports (a cluster if --nodes > 1) until Ctrl-C. For the tour and tests.',
-    flags: { nodes: { type: 'string', valueName: 'N', default: '1', description: 'how many servers, joined by routes' } },
+    summary:
+      'Starts nats-server processes on random loopback ports (a cluster if --nodes > 1) until Ctrl-C. For the tour and tests.',
+    flags: {
+      nodes: {
+        type: 'string',
+        valueName: 'N',
+        default: '1',
+        description: 'how many servers, joined by routes',
+      },
+    },
   });
   const nodes = parseInteger(flags.nodes, 'nodes', 1, 9);
   const dir = mkdtempSync(join(tmpdir(), 'pp-nats-'));
   process.chdir(dir);
-  const servers = await (nodes === 1 ? startNatsServer().then((one) => [one]) : startNatsCluster(nodes)).catch((error: Error) =>
-    fail(error.message),
+  const servers = await (
+    nodes === 1
+      ? startNatsServer().then((one) => [one])
+      : startNatsCluster(nodes)
+  ).catch((error: Error) => fail(error.message));
+  console.log(
+    `nats ${nodes === 1 ? 'server' : `cluster of ${nodes}`} listening on ${servers.map((server) => server.url).join(',')}`,
   );
-  console.log(`nats ${nodes === 1 ? 'server' : `cluster of ${nodes}`} listening on ${servers.map((server) => server.url).join(',')}`);
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       console.log(`${signal}: stopping nats-server`);

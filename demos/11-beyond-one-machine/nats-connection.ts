@@ -8,8 +8,7 @@
  * sends its subscriptions again. We only log what it does, with the gap it took.
  */
 import { connect, type NatsConnection } from '@nats-io/transport-node';
-import { fail, type FlagSpec } from '../common/cli.ts';
-import { errorMessage } from './errors.ts';
+import { errorMessage, fail, type FlagSpec } from '../common/cli.ts';
 
 export const DEFAULT_SERVER = 'nats://127.0.0.1:4222';
 
@@ -18,10 +17,12 @@ export const serverFlag = {
   type: 'string',
   valueName: 'URL',
   default: DEFAULT_SERVER,
-  description: 'the NATS server to connect to (a comma-separated list for a cluster)',
+  description:
+    'the NATS server to connect to (a comma-separated list for a cluster)',
 } as const satisfies FlagSpec;
 
-const START_HINT = 'start one with: nats-server -a 127.0.0.1 (see lessons/11-beyond-one-machine.md)';
+const START_HINT =
+  'start one with: nats-server -a 127.0.0.1 (see lessons/11-beyond-one-machine.md)';
 
 // #region connect
 /**
@@ -31,12 +32,24 @@ const START_HINT = 'start one with: nats-server -a 127.0.0.1 (see lessons/11-bey
  * forever, reconnectTimeWait paces retries of one server (another server of the
  * cluster is tried at once).
  */
-export async function connectOrExit(servers: string, name: string): Promise<NatsConnection> {
+export async function connectOrExit(
+  servers: string,
+  name: string,
+): Promise<NatsConnection> {
   try {
-    return await connect({ servers: servers.split(','), name, maxReconnectAttempts: -1, reconnectTimeWait: 250 });
+    return await connect({
+      servers: servers.split(','),
+      name,
+      maxReconnectAttempts: -1,
+      reconnectTimeWait: 250,
+    });
   } catch (error) {
-    const refused = error instanceof Error && (error.cause as NodeJS.ErrnoException | undefined)?.code === 'ECONNREFUSED';
-    if (refused) fail(`no NATS server at ${servers} (connection refused): ${START_HINT}`);
+    const refused =
+      error instanceof Error &&
+      (error.cause as NodeJS.ErrnoException | undefined)?.code ===
+        'ECONNREFUSED';
+    if (refused)
+      fail(`no NATS server at ${servers} (connection refused): ${START_HINT}`);
     fail(`cannot connect to NATS at ${servers}: ${errorMessage(error)}`);
   }
 }
@@ -44,7 +57,10 @@ export async function connectOrExit(servers: string, name: string): Promise<Nats
 
 // #region status
 /** Logs disconnects and reconnects, and how long the client was without a server. */
-export async function logConnectionChanges(connection: NatsConnection, onReconnect = (): void => {}): Promise<void> {
+export async function logConnectionChanges(
+  connection: NatsConnection,
+  onReconnect = (): void => {},
+): Promise<void> {
   const log = console.log;
   let lostAt = 0;
   for await (const status of connection.status()) {
@@ -52,10 +68,14 @@ export async function logConnectionChanges(connection: NatsConnection, onReconne
       lostAt = performance.now();
       log(`disconnected from ${status.server}`);
     } else if (status.type === 'reconnect') {
-      log(`reconnected to ${status.server} after ${(performance.now() - lostAt).toFixed(0)} ms; subscriptions sent again`);
+      log(
+        `reconnected to ${status.server} after ${(performance.now() - lostAt).toFixed(0)} ms; subscriptions sent again`,
+      );
       onReconnect();
     } else if (status.type === 'slowConsumer') {
-      log(`falling behind: ${status.pending} messages wait unread for ${status.sub.getSubject()}`);
+      log(
+        `falling behind: ${status.pending} messages wait unread for ${status.sub.getSubject()}`,
+      );
     } else if (status.type === 'error') {
       log(`the server says: ${errorMessage(status.error)}`);
     }
@@ -68,11 +88,17 @@ export async function logConnectionChanges(connection: NatsConnection, onReconne
  * hand, flush what we publish, close) and exit 0. A drain that cannot finish,
  * because no server is reachable, is cut short after a second.
  */
-export function drainOnSignals(connection: NatsConnection, goodbye: (signal: NodeJS.Signals) => string): void {
+export function drainOnSignals(
+  connection: NatsConnection,
+  goodbye: (signal: NodeJS.Signals) => string,
+): void {
   const shutdown = (signal: NodeJS.Signals): void => {
     console.log(goodbye(signal));
     const giveUp = new Promise((resolve) => setTimeout(resolve, 1000).unref());
-    void Promise.race([connection.drain().catch(() => undefined), giveUp]).then(() => process.exit(0));
+    void Promise.race([connection.drain().catch(() => undefined), giveUp]).then(
+      () => process.exit(0),
+    );
   };
-  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.once(signal, shutdown);
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+    process.once(signal, shutdown);
 }

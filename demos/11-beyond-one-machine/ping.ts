@@ -12,19 +12,34 @@
  * or is stuck). Both are worth another try; a worker may be restarting.
  */
 import { errors, type NatsConnection } from '@nats-io/transport-node';
-import { fail, parseCli, parseInteger } from '../common/cli.ts';
+import { errorMessage, fail, parseCli, parseInteger } from '../common/cli.ts';
 import { PING_SUBJECT } from './subjects.ts';
 import { connectOrExit, serverFlag } from './nats-connection.ts';
-import { errorMessage } from './errors.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/11-beyond-one-machine/ping.ts',
-  summary: 'Sends pings to the NATS subject ping, waits for each pong (retrying on timeout), prints who answered.',
+  summary:
+    'Sends pings to the NATS subject ping, waits for each pong (retrying on timeout), prints who answered.',
   flags: {
     server: serverFlag,
-    count: { type: 'string', valueName: 'N', default: '1', description: 'how many pings, one after another' },
-    'timeout-ms': { type: 'string', valueName: 'MS', default: '500', description: 'how long to wait for a pong before asking again' },
-    retries: { type: 'string', valueName: 'N', default: '5', description: 'how many times to ask again before giving up' },
+    count: {
+      type: 'string',
+      valueName: 'N',
+      default: '1',
+      description: 'how many pings, one after another',
+    },
+    'timeout-ms': {
+      type: 'string',
+      valueName: 'MS',
+      default: '500',
+      description: 'how long to wait for a pong before asking again',
+    },
+    retries: {
+      type: 'string',
+      valueName: 'N',
+      default: '5',
+      description: 'how many times to ask again before giving up',
+    },
   },
 });
 const count = parseInteger(flags.count, 'count', 1, 1_000_000);
@@ -44,19 +59,34 @@ async function ask(connection: NatsConnection, ping: string): Promise<Pong> {
   for (let attempt = 0; ; attempt++) {
     const started = performance.now();
     try {
-      const reply = await connection.request(PING_SUBJECT, ping, { timeout: timeoutMs });
+      const reply = await connection.request(PING_SUBJECT, ping, {
+        timeout: timeoutMs,
+      });
       const worker = reply.headers?.get('Pong-Worker') || 'an unnamed worker';
-      return { text: reply.string(), worker, milliseconds: performance.now() - started };
+      return {
+        text: reply.string(),
+        worker,
+        milliseconds: performance.now() - started,
+      };
     } catch (error) {
-      const noResponders = error instanceof errors.RequestError && error.isNoResponders();
-      if (!noResponders && !(error instanceof errors.TimeoutError)) fail(`${ping}: ${errorMessage(error)}`);
+      const noResponders =
+        error instanceof errors.RequestError && error.isNoResponders();
+      if (!noResponders && !(error instanceof errors.TimeoutError))
+        fail(`${ping}: ${errorMessage(error)}`);
       if (attempt === retries) {
-        if (noResponders) fail(`nobody subscribes to subject ping (no responders): start a worker with: ${startHint}`);
-        fail(`no pong to "${ping}" after ${retries + 1} tries of ${timeoutMs} ms: the workers are stuck or overloaded`);
+        if (noResponders)
+          fail(
+            `nobody subscribes to subject ping (no responders): start a worker with: ${startHint}`,
+          );
+        fail(
+          `no pong to "${ping}" after ${retries + 1} tries of ${timeoutMs} ms: the workers are stuck or overloaded`,
+        );
       }
       if (noResponders) {
         // The server answered at once: nobody is subscribed. Waiting gives a restarting worker time.
-        console.log(`${ping}: no responders (no worker subscribed right now), asking again in ${timeoutMs} ms`);
+        console.log(
+          `${ping}: no responders (no worker subscribed right now), asking again in ${timeoutMs} ms`,
+        );
         await new Promise((resolve) => setTimeout(resolve, timeoutMs));
       } else {
         // Somebody got it and said nothing: its worker may have died holding it. The
@@ -75,11 +105,17 @@ for (let i = 1; i <= count; i++) {
   const pong = await ask(connection, `ping ${i}`);
   perWorker.set(pong.worker, (perWorker.get(pong.worker) ?? 0) + 1);
   if (pong.text.startsWith('error')) failures += 1;
-  console.log(`${pong.text} from ${pong.worker} in ${pong.milliseconds.toFixed(2)} ms`);
+  console.log(
+    `${pong.text} from ${pong.worker} in ${pong.milliseconds.toFixed(2)} ms`,
+  );
 }
 if (count > 1) {
-  const shares = [...perWorker].sort(([a], [b]) => a.localeCompare(b)).map(([worker, pongs]) => `${worker} ${pongs}`);
-  console.log(`${count} pings answered; pongs per worker: ${shares.join(', ')}`);
+  const shares = [...perWorker]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([worker, pongs]) => `${worker} ${pongs}`);
+  console.log(
+    `${count} pings answered; pongs per worker: ${shares.join(', ')}`,
+  );
 }
 await connection.close();
 if (failures > 0) fail(`${failures} of ${count} answers were errors`);

@@ -12,15 +12,20 @@
  * watcher asks for the count again.
  */
 import { errors } from '@nats-io/transport-node';
-import { parseCli } from '../common/cli.ts';
+import { errorMessage, parseCli } from '../common/cli.ts';
 import { parseReply } from '../06-subscriptions/messages.ts';
 import { RALLY_REQUESTS, RALLY_UPDATES } from './subjects.ts';
-import { connectOrExit, drainOnSignals, logConnectionChanges, serverFlag } from './nats-connection.ts';
-import { errorMessage } from './errors.ts';
+import {
+  connectOrExit,
+  drainOnSignals,
+  logConnectionChanges,
+  serverFlag,
+} from './nats-connection.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/11-beyond-one-machine/watch.ts',
-  summary: 'Subscribes to rally.updates over NATS and prints every change; survives its server dying.',
+  summary:
+    'Subscribes to rally.updates over NATS and prints every change; survives its server dying.',
   flags: { server: serverFlag },
 });
 
@@ -33,12 +38,17 @@ nats.subscribe(RALLY_UPDATES, {
     if (error) return console.log(`subscription ended: ${error.message}`);
     const update = parseReply(message.string());
     if (!update.ok || update.message.type !== 'update') {
-      return console.log(`ignoring a message on ${RALLY_UPDATES} I do not understand (${update.ok ? update.message.type : update.error})`);
+      return console.log(
+        `ignoring a message on ${RALLY_UPDATES} I do not understand (${update.ok ? update.message.type : update.error})`,
+      );
     }
     // Before the first count arrives: the bridge sent this update before its answer, so the
     // answer will include it (one publisher's messages reach us in the order it sent them).
     if (shown === undefined) return;
-    const restarted = update.message.count < shown ? ' (lower: a new daemon, its count started over)' : '';
+    const restarted =
+      update.message.count < shown
+        ? ' (lower: a new daemon, its count started over)'
+        : '';
     shown = update.message.count;
     console.log(`update: count is ${shown}${restarted}`);
   },
@@ -49,20 +59,37 @@ await nats.flush(); // the server has our SUB: no update from now on can pass us
 async function catchUp(why: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
     try {
-      const reply = parseReply((await nats.request(RALLY_REQUESTS, '{"type":"get"}', { timeout: 1000 })).string());
-      if (!reply.ok || reply.message.type !== 'count') throw new Error(reply.ok ? JSON.stringify(reply.message) : reply.error);
-      const missed = shown === undefined ? '' : ` (${Math.max(0, reply.message.count - shown)} updates happened while away)`;
+      const reply = parseReply(
+        (
+          await nats.request(RALLY_REQUESTS, '{"type":"get"}', {
+            timeout: 1000,
+          })
+        ).string(),
+      );
+      if (!reply.ok || reply.message.type !== 'count')
+        throw new Error(reply.ok ? JSON.stringify(reply.message) : reply.error);
+      const missed =
+        shown === undefined
+          ? ''
+          : ` (${Math.max(0, reply.message.count - shown)} updates happened while away)`;
       shown = reply.message.count;
       return console.log(`${why}: count is ${reply.message.count}${missed}`);
     } catch (error) {
-      const noResponders = error instanceof errors.RequestError && error.isNoResponders();
-      if (attempt === 1) console.log(`no count yet from ${RALLY_REQUESTS} (${noResponders ? 'no bridge is running' : errorMessage(error)}); asking every second`);
-      await new Promise((resolve) => setTimeout(resolve, 1000));
+      const noResponders =
+        error instanceof errors.RequestError && error.isNoResponders();
+      if (attempt === 1)
+        console.log(
+          `no count yet from ${RALLY_REQUESTS} (${noResponders ? 'no bridge is running' : errorMessage(error)}); asking again every 250 ms`,
+        );
+      await new Promise((resolve) => setTimeout(resolve, 250));
     }
   }
 }
 // #endregion subscribe-then-ask
 
 await catchUp(`subscribed to ${RALLY_UPDATES} via ${nats.getServer()}`);
-void logConnectionChanges(nats, () => void catchUp('caught up after the reconnect'));
+void logConnectionChanges(
+  nats,
+  () => void catchUp('caught up after the reconnect'),
+);
 drainOnSignals(nats, (signal) => `${signal}: stopped watching`);

@@ -1,6 +1,5 @@
-// Lesson 11, bare: one ping through a NATS server, speaking its text protocol by hand.
-// The same process answers and asks: it subscribes to `ping`, then publishes a ping
-// whose reply subject is its own inbox. Start `nats-server -a 127.0.0.1` first.
+// Lesson 11, bare: one ping through nats-server, in its text protocol, by hand. We
+// serve `ping` and ask it too. Start `nats-server -a 127.0.0.1` first.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 

@@ -79,7 +79,7 @@ async function catchUp(why: string): Promise<void> {
         error instanceof errors.RequestError && error.isNoResponders();
       if (attempt === 1)
         console.log(
-          `no count yet from ${RALLY_REQUESTS} (${noResponders ? 'no bridge is running' : errorMessage(error)}); asking again every 250 ms`,
+          `no count yet from ${RALLY_REQUESTS} (${noResponders ? 'no responders: is bridge.ts running?' : errorMessage(error)}); asking again every 250 ms`,
         );
       await new Promise((resolve) => setTimeout(resolve, 250));
     }

@@ -1,17 +1,15 @@
-// Lesson 11, bare: one ping through nats-server, in its text protocol, by hand. We
-// serve `ping` and ask it too. Start `nats-server -a 127.0.0.1` first.
+// Lesson 11 · bare: one ping through nats-server, by hand, in its text protocol.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 
-const port = Number(process.argv[2] ?? 4222); // nats-server's default client port
+// #region bare
+const port = Number(process.argv[2] ?? 4222); // nats-server's default port
 const socket = net.connect(port, '127.0.0.1');
 const send = (line: string): void => {
   console.log(`→ ${line}`);
   socket.write(`${line}\r\n`); // NATS lines end in CR LF
 };
-socket.on('error', (error) =>
-  console.log(`no NATS server on port ${port}: ${error.message}`),
-);
+socket.on('error', (error) => console.log(`no nats-server: ${error.message}`));
 socket.once('connect', () => {
   send('CONNECT {"verbose":false}'); // the server has sent INFO {...}: who it is, its limits
   send('SUB ping 1'); // subscription 1: requests for the ping service (that's us)
@@ -28,3 +26,4 @@ createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => {
   }
   if (line === 'pong') socket.end(); // the answer came back through the server: done
 });
+// #endregion bare

@@ -32,7 +32,7 @@ const flags = parseCli({
 const nats = await connectOrExit(flags.server, 'rally watcher');
 let shown: number | undefined; // the count last printed; undefined until the first answer
 
-// #region subscribe-then-ask
+// #region subscribe
 nats.subscribe(RALLY_UPDATES, {
   callback: (error, message) => {
     if (error) return console.log(`subscription ended: ${error.message}`);
@@ -54,7 +54,9 @@ nats.subscribe(RALLY_UPDATES, {
   },
 });
 await nats.flush(); // the server has our SUB: no update from now on can pass us by
+// #endregion subscribe
 
+// #region catch-up
 /** Asks the bridge for the count; retries while nobody answers (the bridge may be starting). */
 async function catchUp(why: string): Promise<void> {
   for (let attempt = 1; ; attempt++) {
@@ -85,7 +87,7 @@ async function catchUp(why: string): Promise<void> {
     }
   }
 }
-// #endregion subscribe-then-ask
+// #endregion catch-up
 
 await catchUp(`subscribed to ${RALLY_UPDATES} via ${nats.getServer()}`);
 void logConnectionChanges(

@@ -47,6 +47,16 @@ const timeoutMs = parseInteger(flags['timeout-ms'], 'timeout-ms', 1, 60_000);
 const retries = parseInteger(flags.retries, 'retries', 0, 100);
 const startHint = 'npx tsx demos/11-beyond-one-machine/pong.ts';
 
+function giveUp(ping: string, noResponders: boolean): never {
+  if (noResponders)
+    fail(
+      `nobody subscribes to subject ping (no responders): start a worker with: ${startHint}`,
+    );
+  fail(
+    `no pong to "${ping}" after ${retries + 1} tries of ${timeoutMs} ms: the workers are stuck or overloaded`,
+  );
+}
+
 interface Pong {
   text: string;
   worker: string;
@@ -62,35 +72,24 @@ async function ask(connection: NatsConnection, ping: string): Promise<Pong> {
       const reply = await connection.request(PING_SUBJECT, ping, {
         timeout: timeoutMs,
       });
-      const worker = reply.headers?.get('Pong-Worker') || 'an unnamed worker';
-      return {
-        text: reply.string(),
-        worker,
-        milliseconds: performance.now() - started,
-      };
+      const worker = reply.headers?.get('Pong-Worker') || 'a nameless worker';
+      const milliseconds = performance.now() - started;
+      return { text: reply.string(), worker, milliseconds };
     } catch (error) {
       const noResponders =
         error instanceof errors.RequestError && error.isNoResponders();
       if (!noResponders && !(error instanceof errors.TimeoutError))
         fail(`${ping}: ${errorMessage(error)}`);
-      if (attempt === retries) {
-        if (noResponders)
-          fail(
-            `nobody subscribes to subject ping (no responders): start a worker with: ${startHint}`,
-          );
-        fail(
-          `no pong to "${ping}" after ${retries + 1} tries of ${timeoutMs} ms: the workers are stuck or overloaded`,
-        );
-      }
+      if (attempt === retries) giveUp(ping, noResponders);
       if (noResponders) {
-        // The server answered at once: nobody is subscribed. Waiting gives a restarting worker time.
+        // The server said at once: nobody subscribes. A worker may be restarting.
         console.log(
           `${ping}: no responders (no worker subscribed right now), asking again in ${timeoutMs} ms`,
         );
         await new Promise((resolve) => setTimeout(resolve, timeoutMs));
       } else {
-        // Somebody got it and said nothing: its worker may have died holding it. The
-        // next try goes to whoever is subscribed now; the late answer, if any, is dropped.
+        // Somebody took it and said nothing: maybe a worker died holding it. The
+        // next try goes to whoever is subscribed now; a late answer is dropped.
         console.log(`${ping}: no pong within ${timeoutMs} ms, asking again`);
       }
     }

@@ -47,6 +47,9 @@ const name = flags.name;
 const connection = await connectOrExit(flags.server, `pong worker ${name}`);
 void logConnectionChanges(connection);
 let answered = 0;
+// Like an HTTP header: who answered, sent with every answer, outside the payload.
+const signature = headers();
+signature.set('Pong-Worker', name);
 
 // #region serve
 // queue: every worker subscribes with the same group name, and the server hands
@@ -55,29 +58,18 @@ connection.subscribe(PING_SUBJECT, {
   queue: PONG_WORKERS,
   callback: (error, message) => {
     if (error) return console.log(`subscription ended: ${error.message}`);
-    if (!message.reply)
-      return console.log(
-        'a ping published without a reply subject: nobody to answer',
-      );
-    const reply = headers();
-    reply.set('Pong-Worker', name); // like an HTTP header: who answered, outside the payload
-    if (message.data.length > MAX_PING_BYTES) {
-      message.respond(
-        `error a ping is at most ${MAX_PING_BYTES} bytes, got ${message.data.length}`,
-        { headers: reply },
-      );
-      return;
-    }
-    const request = message.string();
-    const pong = answer(request) ?? 'error empty request: try ping';
-    if (workMs > 0)
-      console.log(`${name} working on ${JSON.stringify(request)}`);
+    if (!message.reply) return console.log('a ping without a reply subject');
+    const size = message.data.length;
+    const request = JSON.stringify(message.string().slice(0, 40)); // for the log
+    const pong =
+      size > MAX_PING_BYTES
+        ? `error a ping is at most ${MAX_PING_BYTES} bytes, got ${size}`
+        : (answer(message.string()) ?? 'error empty request: try ping');
+    if (workMs > 0) console.log(`${name} working on ${request}`);
     setTimeout(() => {
       answered += 1;
-      message.respond(pong, { headers: reply }); // a publish to the reply subject (an inbox only the asker reads)
-      console.log(
-        `${name}: ${JSON.stringify(request)} → ${JSON.stringify(pong)}`,
-      );
+      message.respond(pong, { headers: signature }); // a publish to the reply subject
+      console.log(`${name}: ${request} → ${JSON.stringify(pong)}`);
     }, workMs);
   },
 });

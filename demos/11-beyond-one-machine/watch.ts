@@ -11,7 +11,7 @@
  * again; updates published during the gap are gone (NATS keeps no history), so the
  * watcher asks for the count again.
  */
-import { errors } from '@nats-io/transport-node';
+import { errors, type Msg } from '@nats-io/transport-node';
 import { errorMessage, parseCli } from '../common/cli.ts';
 import { parseReply } from '../06-subscriptions/messages.ts';
 import { RALLY_REQUESTS, RALLY_UPDATES } from './subjects.ts';
@@ -32,25 +32,29 @@ const flags = parseCli({
 const nats = await connectOrExit(flags.server, 'rally watcher');
 let shown: number | undefined; // the count last printed; undefined until the first answer
 
+/** The count in an update, or undefined (and a line saying why) for anything else. */
+function updateCount(error: Error | null, message: Msg): number | undefined {
+  if (error) return void console.log(`subscription ended: ${error.message}`);
+  const update = parseReply(message.string());
+  if (update.ok && update.message.type === 'update')
+    return update.message.count;
+  const why = update.ok ? update.message.type : update.error;
+  console.log(
+    `ignoring a message on ${RALLY_UPDATES} I do not understand (${why})`,
+  );
+}
+
 // #region subscribe
 nats.subscribe(RALLY_UPDATES, {
   callback: (error, message) => {
-    if (error) return console.log(`subscription ended: ${error.message}`);
-    const update = parseReply(message.string());
-    if (!update.ok || update.message.type !== 'update') {
-      return console.log(
-        `ignoring a message on ${RALLY_UPDATES} I do not understand (${update.ok ? update.message.type : update.error})`,
-      );
-    }
-    // Before the first count arrives: the bridge sent this update before its answer, so the
-    // answer will include it (one publisher's messages reach us in the order it sent them).
-    if (shown === undefined) return;
+    const count = updateCount(error, message);
+    // Before the first answer: the bridge sent this update before its answer, so
+    // the answer counts it (one publisher's messages arrive in the order sent).
+    if (count === undefined || shown === undefined) return;
     const restarted =
-      update.message.count < shown
-        ? ' (lower: a new daemon, its count started over)'
-        : '';
-    shown = update.message.count;
-    console.log(`update: count is ${shown}${restarted}`);
+      count < shown ? ' (lower: a new daemon started over)' : '';
+    shown = count;
+    console.log(`update: count is ${count}${restarted}`);
   },
 });
 await nats.flush(); // the server has our SUB: no update from now on can pass us by

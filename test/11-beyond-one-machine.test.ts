@@ -11,6 +11,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { connect, errors } from '@nats-io/transport-node';
 import {
+  hasCommand,
   runScript,
   runShell,
   spawnScript,
@@ -39,6 +40,10 @@ const CHECK_CONFIGS = [
   'nats-server -t -c demos/11-beyond-one-machine/cluster-b.conf',
   'nats-server -t -c demos/11-beyond-one-machine/cluster-c.conf',
 ];
+
+/** The lesson's "protocol by hand", run with the test server's port for 4222. */
+const SOCAT_BY_HAND = String.raw`printf 'CONNECT {"verbose":false}\r\nSUB greetings 1\r\nPUB greetings 5\r\nhello\r\nPING\r\n' | socat -t1 - TCP:127.0.0.1:4222`;
+const haveSocat = hasCommand('socat') || Boolean(process.env.CI);
 
 afterEach(stopAllNats);
 
@@ -75,13 +80,23 @@ async function waitUntil(
 }
 
 describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
-  it('bare.ts answers its own ping through nats-server, speaking the text protocol by hand', async () => {
+  it('bare.ts answers its own ping through nats-server, speaking the text protocol by hand, as socat can', async () => {
     const server = await startNatsServer({ dir: tempDir() });
     const bare = await runScript('11', 'bare.ts', [new URL(server.url).port]);
     expect(bare.exitStatus.code, bare.output).toBe(0);
     expect(bare.stdout).toMatch(/^← INFO \{/m);
     expect(bare.stdout).toContain('← MSG ping 1 my.inbox 4');
     expect(bare.stdout).toMatch(/← MSG my\.inbox 2 4\n← pong$/);
+    if (!haveSocat)
+      return console.log(
+        'socat is not installed: skipping the by-hand session',
+      );
+    const byHand = await runShell(
+      SOCAT_BY_HAND.replace('127.0.0.1:4222', new URL(server.url).host),
+    );
+    expect(byHand).toMatch(
+      /^INFO \{.*\r\nMSG greetings 1 5\r\nhello\r\nPONG\r\n$/s,
+    );
   });
 
   it('a pong worker answers; without one the server says "no responders" at once; without a server, connection refused', async () => {

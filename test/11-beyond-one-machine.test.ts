@@ -105,15 +105,15 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
       startNatsServer({ dir: tempDir() }),
       startNatsServer({ dir: tempDir() }),
     ]);
-    const worker = spawnScript('11', 'pong.ts', [
+    const worker = spawnScript('11', 'server.ts', [
       '--server',
       server.url,
       '--name',
       'w1',
     ]);
     const [refused, nobody] = await Promise.all([
-      runScript('11', 'ping.ts', ['--server', 'nats://127.0.0.1:1']),
-      runScript('11', 'ping.ts', ['--server', empty.url, '--retries', '0']),
+      runScript('11', 'client.ts', ['--server', 'nats://127.0.0.1:1']),
+      runScript('11', 'client.ts', ['--server', empty.url, '--retries', '0']),
     ]);
     expect(refused.exitStatus.code).toBe(1);
     expect(refused.stderr).toMatch(
@@ -123,7 +123,7 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
     expect(nobody.stderr).toMatch(/no responders.*pong\.ts/);
 
     await worker.waitForLine('listening on ping (queue group pong-workers)');
-    const ping = await runScript('11', 'ping.ts', [
+    const ping = await runScript('11', 'client.ts', [
       '--server',
       server.url,
       '--count',
@@ -167,7 +167,7 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
     const server = await startNatsServer({ dir: tempDir() });
     // w1 is slow enough to be caught holding a ping; w2 and w3 answer at once.
     const workers = [
-      spawnScript('11', 'pong.ts', [
+      spawnScript('11', 'server.ts', [
         '--server',
         server.url,
         '--name',
@@ -175,8 +175,8 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
         '--work-ms',
         '10000',
       ]),
-      spawnScript('11', 'pong.ts', ['--server', server.url, '--name', 'w2']),
-      spawnScript('11', 'pong.ts', ['--server', server.url, '--name', 'w3']),
+      spawnScript('11', 'server.ts', ['--server', server.url, '--name', 'w2']),
+      spawnScript('11', 'server.ts', ['--server', server.url, '--name', 'w3']),
     ];
     await Promise.all(
       workers.map((worker) => worker.waitForLine('listening on ping')),
@@ -186,7 +186,7 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
       (typeof workers)[0],
       (typeof workers)[0],
     ];
-    const ping = spawnScript('11', 'ping.ts', [
+    const ping = spawnScript('11', 'client.ts', [
       '--server',
       server.url,
       '--count',

@@ -169,7 +169,7 @@ async function natsRun(
 /** The same pings, as requests to a pong worker (its own process) through nats-server. */
 async function natsLoopback(): Promise<void> {
   const { server: worker } = await startServer(
-    node('11-beyond-one-machine/pong.ts', [
+    node('11-beyond-one-machine/server.ts', [
       '--server',
       flags.server,
       '--name',

@@ -18,7 +18,7 @@ export default {
       server: { script: 'local-nats.ts', args: [] },
       steps: [
         {
-          script: 'pong.ts',
+          script: 'server.ts',
           args: ['--server', '{address}', '--name', 'w1'],
           background: true,
           waitForLine: 'listening on ping',
@@ -26,7 +26,7 @@ export default {
           expect: ['SIGINT: w1 leaves the group'],
         },
         {
-          script: 'pong.ts',
+          script: 'server.ts',
           args: ['--server', '{address}', '--name', 'w2'],
           background: true,
           waitForLine: 'listening on ping',
@@ -34,7 +34,7 @@ export default {
           expect: ['SIGINT: w2 leaves the group'],
         },
         {
-          script: 'ping.ts',
+          script: 'client.ts',
           args: ['--server', '{address}', '--count', '6'],
           expect: ['pong 1 from w', '6 pings answered'],
         },

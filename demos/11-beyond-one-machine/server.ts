@@ -22,7 +22,7 @@ import {
 export const MAX_PING_BYTES = 1024;
 
 const flags = parseCli({
-  usage: 'npx tsx demos/11-beyond-one-machine/pong.ts',
+  usage: 'npx tsx demos/11-beyond-one-machine/server.ts',
   summary:
     'Answers "ping" requests on the NATS subject ping, as one worker of the queue group pong-workers.',
   flags: {

@@ -1,8 +1,8 @@
 /**
  * Lesson 11 · the ping client: request/reply over NATS, with a timeout and retries.
  *
- *   ping.ts             → pong 1 from pong-4242 in 0.61 ms
- *   ping.ts --count 30  → thirty of those, then who answered how many
+ *   client.ts             → pong 1 from pong-4242 in 0.61 ms
+ *   client.ts --count 30  → thirty of those, then who answered how many
  *
  * A request is a publish with a reply subject: the client subscribes to a fresh
  * inbox, publishes `ping 1` to `ping` saying "answer to my inbox", and waits.
@@ -17,7 +17,7 @@ import { PING_SUBJECT } from './subjects.ts';
 import { connectOrExit, serverFlag } from './nats-connection.ts';
 
 const flags = parseCli({
-  usage: 'npx tsx demos/11-beyond-one-machine/ping.ts',
+  usage: 'npx tsx demos/11-beyond-one-machine/client.ts',
   summary:
     'Sends pings to the NATS subject ping, waits for each pong (retrying on timeout), prints who answered.',
   flags: {
@@ -45,7 +45,7 @@ const flags = parseCli({
 const count = parseInteger(flags.count, 'count', 1, 1_000_000);
 const timeoutMs = parseInteger(flags['timeout-ms'], 'timeout-ms', 1, 60_000);
 const retries = parseInteger(flags.retries, 'retries', 0, 100);
-const startHint = 'npx tsx demos/11-beyond-one-machine/pong.ts';
+const startHint = 'npx tsx demos/11-beyond-one-machine/server.ts';
 
 function giveUp(ping: string, noResponders: boolean): never {
   if (noResponders)

@@ -15,10 +15,11 @@ export default {
     {
       headline: 'Request/reply over NATS: two pong workers share the pings',
       requires,
-      server: { script: 'local-nats.ts', args: [] },
+      server: { script: 'local-nats.ts', args: [], label: 'nats' },
       steps: [
         {
           script: 'server.ts',
+          label: 'pong w1',
           args: ['--server', '{address}', '--name', 'w1'],
           background: true,
           waitForLine: 'listening on ping',
@@ -27,6 +28,7 @@ export default {
         },
         {
           script: 'server.ts',
+          label: 'pong w2',
           args: ['--server', '{address}', '--name', 'w2'],
           background: true,
           waitForLine: 'listening on ping',
@@ -35,6 +37,7 @@ export default {
         },
         {
           script: 'client.ts',
+          label: 'ping',
           args: ['--server', '{address}', '--count', '6'],
           expect: ['pong 1 from w', '6 pings answered'],
         },
@@ -45,10 +48,15 @@ export default {
       headline:
         "Lesson 06's daemon, bridged onto a cluster of three nats-servers",
       requires,
-      server: { script: 'local-nats.ts', args: ['--nodes', '3'] },
+      server: {
+        script: 'local-nats.ts',
+        args: ['--nodes', '3'],
+        label: 'nats',
+      },
       steps: [
         {
           script: '../06-subscriptions/server.ts',
+          label: 'daemon 06',
           args: ['--socket', '{socket}'],
           background: true,
           waitForLine: 'listening on',
@@ -71,11 +79,13 @@ export default {
         },
         {
           script: '../06-subscriptions/client.ts',
+          label: 'client 06',
           args: ['--socket', '{socket}', '--ping'],
           expect: ['pong: count is 1'],
         },
         {
           script: '../06-subscriptions/client.ts',
+          label: 'client 06',
           args: ['--socket', '{socket}', '--get'],
           expect: ['count is 1'],
         },

@@ -271,7 +271,7 @@ describe.skipIf(skip)('11-beyond-one-machine: a cluster and the bridge', () => {
     }
   });
 
-  it('the bridge carries the unchanged lesson 06 daemon to a watcher on another server; when that server dies the watcher reconnects, resubscribes and catches up', async () => {
+  it('the bridge carries the unchanged lesson 06 daemon to a watcher on another server; when that server dies the watcher reconnects, resubscribes and catches up; when the daemon dies the bridge says so and waits for the next', async () => {
     const socket = join(tempDir(), '06.sock');
     const [[a, b], { server: daemon }] = await Promise.all([
       startNatsCluster(3),
@@ -341,8 +341,34 @@ describe.skipIf(skip)('11-beyond-one-machine: a cluster and the bridge', () => {
     ]);
 
     expect(daemon.output).toContain('client 1 subscribed'); // the bridge, to the daemon
-    for (const proc of [watcher, bridge]) {
-      proc.kill('SIGINT');
+
+    // The daemon vanishes: requests get an error saying so; a new daemon is picked up.
+    daemon.kill('SIGTERM');
+    await bridge.waitForLine('the daemon went away');
+    const again = await connect({ servers: a.url });
+    const reply = await again.request('rally.requests', '{"type":"get"}', {
+      timeout: 2000,
+    });
+    expect(JSON.parse(reply.string())).toMatchObject({
+      type: 'error',
+      message: expect.stringMatching(/not running|went away/),
+    });
+    await startServer('06', ['--socket', socket]);
+    await bridge.waitForLine('rally bridge listening on', { count: 2 });
+    const pong = await again.request('rally.requests', '{"type":"ping"}', {
+      timeout: 2000,
+    });
+    expect(JSON.parse(pong.string())).toEqual({ type: 'pong', count: 1 });
+    await watcher.waitForLine(
+      'update: count is 1 (lower: a new daemon started over)',
+    );
+    await again.close();
+
+    for (const [proc, signal] of [
+      [watcher, 'SIGINT'],
+      [bridge, 'SIGHUP'],
+    ] as const) {
+      proc.kill(signal);
       expect((await proc.waitForExit()).code, proc.output).toBe(0);
     }
   });

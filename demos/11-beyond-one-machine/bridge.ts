@@ -67,13 +67,6 @@ const owed: Array<(reply: Reply) => void> = [];
 
 /** Subscribes on a fresh connection to the daemon, and carries its lines to NATS. */
 function bridgeDaemon(socket: net.Socket): void {
-  owed.push((reply) => {
-    daemon = socket;
-    const count = 'count' in reply ? reply.count : '?';
-    console.log(
-      `rally bridge listening on ${RALLY_REQUESTS}, publishing ${RALLY_UPDATES} (daemon ${flags.socket}, count ${count}) via ${nats.getServer()}`,
-    );
-  });
   socket.write(encode({ type: 'subscribe' })); // we are one of the daemon's subscribers
   readLines(socket, (line) => {
     const parsed = parseReply(line);
@@ -81,18 +74,28 @@ function bridgeDaemon(socket: net.Socket): void {
       return console.log(
         `the daemon sent a line I do not understand (${parsed.error})`,
       );
+    const reply = parsed.message;
     // What goes on is the checked message, encoded again, never the raw line.
-    if (parsed.message.type === 'update')
-      publishUpdate(JSON.stringify(parsed.message));
-    else owed.shift()?.(parsed.message);
+    if (reply.type === 'update') publishUpdate(JSON.stringify(reply));
+    else if (daemon === socket) owed.shift()?.(reply);
+    else if (reply.type === 'subscribed') {
+      daemon = socket; // the answer to our subscribe: from now on we forward requests
+      console.log(
+        `rally bridge listening on ${RALLY_REQUESTS}, publishing ${RALLY_UPDATES} (daemon ${flags.socket}, count ${reply.count}) via ${nats.getServer()}`,
+      );
+    }
   });
   socket.on('error', () => {}); // ECONNREFUSED, ECONNRESET...: 'close' follows and retries
   socket.on('close', () => {
-    if (daemon === socket && !stopping)
-      console.log(`the daemon went away; reconnecting every ${RETRY_MS} ms`);
-    daemon = undefined;
-    for (const answer of owed.splice(0))
-      answer(problem('the rally daemon went away before answering: ask again'));
+    if (daemon === socket) {
+      daemon = undefined;
+      if (!stopping)
+        console.log(`the daemon went away; reconnecting every ${RETRY_MS} ms`);
+      for (const answer of owed.splice(0))
+        answer(
+          problem('the rally daemon went away before answering: ask again'),
+        );
+    }
     if (!stopping) setTimeout(reconnect, RETRY_MS);
   });
 }

@@ -174,6 +174,7 @@ async function natsLoopback(): Promise<void> {
       flags.server,
       '--name',
       'bench',
+      '--quiet',
     ]),
     [],
   );

@@ -39,6 +39,10 @@ const flags = parseCli({
       default: '0',
       description: 'pretend each ping takes this long to answer',
     },
+    quiet: {
+      type: 'boolean',
+      description: 'do not log each answer (for benchmarks)',
+    },
   },
 });
 const workMs = parseInteger(flags['work-ms'], 'work-ms', 0, 60_000);
@@ -65,12 +69,15 @@ connection.subscribe(PING_SUBJECT, {
       size > MAX_PING_BYTES
         ? `error a ping is at most ${MAX_PING_BYTES} bytes, got ${size}`
         : (answer(message.string()) ?? 'error empty request: try ping');
-    if (workMs > 0) console.log(`${name} working on ${request}`);
-    setTimeout(() => {
+    const reply = (): void => {
       answered += 1;
       message.respond(pong, { headers: signature }); // a publish to the reply subject
-      console.log(`${name}: ${request} → ${JSON.stringify(pong)}`);
-    }, workMs);
+      if (!flags.quiet)
+        console.log(`${name}: ${request} → ${JSON.stringify(pong)}`);
+    };
+    if (workMs === 0) return reply(); // not setTimeout(…, 0): that waits 1 ms at least
+    console.log(`${name} working on ${request}`);
+    setTimeout(reply, workMs);
   },
 });
 // #endregion serve

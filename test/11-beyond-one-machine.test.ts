@@ -192,6 +192,13 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
     raw.send(`PUB ping ${2 * 1024 * 1024}`);
     await once(raw.socket, 'close');
     expect(raw.text()).toContain("-ERR 'Maximum Payload Violation'");
+    // A length that lies about its payload breaks the framing: an error, and out.
+    const liar = await rawNats(server.url);
+    liar.send('CONNECT {"verbose":false}');
+    liar.send('PUB ping 3');
+    liar.send('hello');
+    await once(liar.socket, 'close');
+    expect(liar.text()).toContain("-ERR 'Unknown Protocol Operation'");
     expect(await ask('ping after the violation')).toBe(
       'pong after the violation',
     );

@@ -125,7 +125,10 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
       worker('w3'),
     ];
     const [refused, nobody] = await Promise.all([
-      runScript('11', 'client.ts', ['--server', 'nats://127.0.0.1:1']),
+      runScript('11', 'client.ts', [
+        '--server',
+        'nats://watcher:s3cret@127.0.0.1:1', // a password in the URL, never printed
+      ]),
       runScript('11', 'client.ts', ['--server', empty.url, '--retries', '0']),
       ...[w1, w2, w3].map((w) =>
         w.waitForLine('listening on ping (queue group pong-workers)', {
@@ -135,7 +138,7 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
     ]);
     expect(refused.exitStatus.code).toBe(1);
     expect(refused.stderr).toMatch(
-      /connection refused.*nats-server -a 127\.0\.0\.1/,
+      /^no NATS server at nats:\/\/watcher:\*\*\*@127\.0\.0\.1:1 \(connection refused\).*nats-server -a 127\.0\.0\.1/,
     );
     expect(nobody.exitStatus.code).toBe(1);
     expect(nobody.stderr).toMatch(/no responders.*server\.ts/);

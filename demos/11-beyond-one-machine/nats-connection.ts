@@ -44,13 +44,15 @@ export async function connectOrExit(
       reconnectTimeWait: 250,
     });
   } catch (error) {
+    // nats://user:password@host: never print the password.
+    const where = servers.replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:***@');
     const refused =
       error instanceof Error &&
       (error.cause as NodeJS.ErrnoException | undefined)?.code ===
         'ECONNREFUSED';
     if (refused)
-      fail(`no NATS server at ${servers} (connection refused): ${START_HINT}`);
-    fail(`cannot connect to NATS at ${servers}: ${errorMessage(error)}`);
+      fail(`no NATS server at ${where} (connection refused): ${START_HINT}`);
+    fail(`cannot connect to NATS at ${where}: ${errorMessage(error)}`);
   }
 }
 // #endregion connect

@@ -57,6 +57,15 @@ function giveUp(ping: string, noResponders: boolean): never {
   );
 }
 
+/** A worker's bytes reach our terminal with control characters escaped, and short. */
+function printable(text: string): string {
+  const escaped = text.replace(
+    /[\u0000-\u001f\u007f-\u009f]/g, // eslint-disable-line no-control-regex
+    (char) => `\\x${char.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
+  return escaped.length > 200 ? `${escaped.slice(0, 200)}…` : escaped;
+}
+
 interface Pong {
   text: string;
   worker: string;
@@ -74,7 +83,11 @@ async function ask(connection: NatsConnection, ping: string): Promise<Pong> {
       });
       const worker = reply.headers?.get('Pong-Worker') || 'a nameless worker';
       const milliseconds = performance.now() - started;
-      return { text: reply.string(), worker, milliseconds };
+      return {
+        text: printable(reply.string()),
+        worker: printable(worker),
+        milliseconds,
+      };
     } catch (error) {
       const noResponders =
         error instanceof errors.RequestError && error.isNoResponders();

@@ -89,6 +89,7 @@ async function ask(connection: NatsConnection, ping: string): Promise<Pong> {
         milliseconds,
       };
     } catch (error) {
+      // #region retry
       const noResponders =
         error instanceof errors.RequestError && error.isNoResponders();
       if (!noResponders && !(error instanceof errors.TimeoutError))
@@ -105,6 +106,7 @@ async function ask(connection: NatsConnection, ping: string): Promise<Pong> {
         // next try goes to whoever is subscribed now; a late answer is dropped.
         console.log(`${ping}: no pong within ${timeoutMs} ms, asking again`);
       }
+      // #endregion retry
     }
   }
 }

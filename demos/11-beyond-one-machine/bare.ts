@@ -1,4 +1,4 @@
-// Lesson 11 · bare: one ping through nats-server, by hand, in its text protocol.
+// Lesson 11 · bare: one ping through nats-server, by hand, in its protocol.
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 
@@ -11,19 +11,19 @@ const send = (line: string): void => {
 };
 socket.on('error', (error) => console.log(`no nats-server: ${error.message}`));
 socket.once('connect', () => {
-  send('CONNECT {"verbose":false}'); // the server has sent INFO {...}: who it is, its limits
-  send('SUB ping 1'); // subscription 1: requests for the ping service (that's us)
-  send('SUB my.inbox 2'); // subscription 2: where the answer should come back
-  send('PUB ping my.inbox 4'); // 4 bytes for subject "ping"; answers go to "my.inbox"
+  send('CONNECT {"verbose":false}'); // after the server's INFO {...} line
+  send('SUB ping 1'); // subscription 1: the ping service (that's us)
+  send('SUB my.inbox 2'); // subscription 2: where answers come back
+  send('PUB ping my.inbox 4'); // 4 bytes to "ping", answers to "my.inbox"
   send('ping');
 });
 createInterface({ input: socket, crlfDelay: Infinity }).on('line', (line) => {
   console.log(`← ${line}`);
-  if (line === 'PING') send('PONG'); // the server's own keep-alive: answer it or be dropped
+  if (line === 'PING') send('PONG'); // keep-alive: answer or be dropped
   if (line.startsWith('MSG ping 1 my.inbox')) {
-    send('PUB my.inbox 4'); // serve: publish the answer to the reply subject
+    send('PUB my.inbox 4'); // serve: publish to the reply subject
     send('pong');
   }
-  if (line === 'pong') socket.end(); // the answer came back through the server: done
+  if (line === 'pong') socket.end(); // back through the server: done
 });
 // #endregion bare

@@ -73,6 +73,10 @@ async function expectAnswer(
 }
 
 export default {
+  requires: {
+    command: 'nats-server',
+    install: 'apt-get install nats-server, or brew install nats-server',
+  },
   // #region contract
   promises: [
     'take `--server URL` and `--name NAME`, and print a line containing `listening on ping` once its subscription has reached the server',

@@ -36,7 +36,7 @@ export type FrameEvent =
 // #region reader
 export class FrameReader {
   /** The start of a header that has not ended yet (at most MAX_HEADER_BYTES). */
-  private header = Buffer.alloc(0);
+  private header: Buffer = Buffer.alloc(0);
   /** The body length the last header announced, while its bytes arrive. */
   private bodyLength: number | undefined;
   /** The body's pieces as they arrived, joined once it is whole (not per chunk: that is quadratic). */

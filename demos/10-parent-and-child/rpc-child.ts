@@ -72,6 +72,13 @@ function answer(body: string): void {
   void handleMessage(body, methods).then((response) => response && reply(response));
 }
 
+// If the parent dies or closes its end, our next write fails with EPIPE. Unhandled,
+// that 'error' would crash the child with a stack trace; the conversation is over, so leave.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  console.error(`child ${process.pid}: writing a response failed with ${error.code}: the parent is gone; exiting`);
+  process.exit(1);
+});
+
 /** The stream lost its framing: say so once, in-band and on stderr, and leave. */
 function giveUp(reason: string): void {
   console.error(`child ${process.pid}: ${reason}; exiting`);

@@ -8,14 +8,20 @@ if (process.argv[2] === 'child') {
   // to stdout: stdout is the channel, and the parent would read a log as a reply.
   createInterface({ input: process.stdin }).on('line', (line) => {
     console.error(`child ${process.pid} got ${JSON.stringify(line)}`);
-    process.stdout.write(line === 'ping' ? 'pong\n' : 'error unknown command\n');
+    process.stdout.write(
+      line === 'ping' ? 'pong\n' : 'error unknown command\n',
+    );
   });
 } else {
   // The parent: run this same file again as the child. fd 0 and 1 become channels
   // to us; fd 2 is inherited, so the child's logs reach our terminal unchanged.
-  const child = spawn(process.execPath, [...process.execArgv, import.meta.filename, 'child'], {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...process.execArgv, import.meta.filename, 'child'],
+    {
+      stdio: ['pipe', 'pipe', 'inherit'],
+    },
+  );
   const replies = createInterface({ input: child.stdout });
   let answered = 0;
   replies.on('line', (reply) => {

@@ -21,7 +21,10 @@ export const MAX_HEADER_BYTES = 1024;
 /** One message, framed: the header counts the body's UTF-8 bytes, not its characters. */
 export function encodeFrame(body: string): Buffer {
   const bytes = Buffer.from(body, 'utf8');
-  return Buffer.concat([Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'), bytes]);
+  return Buffer.concat([
+    Buffer.from(`Content-Length: ${bytes.length}\r\n\r\n`, 'ascii'),
+    bytes,
+  ]);
 }
 // #endregion encode
 
@@ -46,7 +49,11 @@ export class FrameReader {
   private skipping = 0;
   private broken = false;
 
-  constructor(private readonly maxContentLength = MAX_CONTENT_LENGTH) {}
+  private readonly maxContentLength: number;
+
+  constructor(maxContentLength = MAX_CONTENT_LENGTH) {
+    this.maxContentLength = maxContentLength;
+  }
 
   /** Feeds one chunk, as read() returned it; returns every event it completed. */
   push(chunk: Buffer): FrameEvent[] {
@@ -67,7 +74,10 @@ export class FrameReader {
         rest = rest.subarray(wanted);
         if (this.bodyBytes === this.bodyLength) {
           // Decode only the whole body: a character split across two reads would be mangled.
-          events.push({ kind: 'body', text: Buffer.concat(this.body).toString('utf8') });
+          events.push({
+            kind: 'body',
+            text: Buffer.concat(this.body).toString('utf8'),
+          });
           this.body = [];
           this.bodyBytes = 0;
           this.bodyLength = undefined;
@@ -80,11 +90,13 @@ export class FrameReader {
   /** Collects header bytes up to the empty line; returns what is left of the chunk after it. */
   private readHeader(chunk: Buffer, events: FrameEvent[]): Buffer {
     // The header may arrive in pieces, even one byte at a time: look for its end in all of it.
-    const soFar = this.header.length === 0 ? chunk : Buffer.concat([this.header, chunk]);
+    const soFar =
+      this.header.length === 0 ? chunk : Buffer.concat([this.header, chunk]);
     const end = soFar.indexOf('\r\n\r\n');
     if (end === -1) {
       this.header = soFar;
-      if (soFar.length > MAX_HEADER_BYTES) this.fail(events, `no end of header within ${MAX_HEADER_BYTES} bytes`);
+      if (soFar.length > MAX_HEADER_BYTES)
+        this.fail(events, `no end of header within ${MAX_HEADER_BYTES} bytes`);
       return Buffer.alloc(0);
     }
     this.header = Buffer.alloc(0);
@@ -110,10 +122,12 @@ export function contentLength(header: string): number | string {
   let length: number | undefined;
   for (const line of header.split('\r\n')) {
     const match = /^([A-Za-z-]+): *(.*)$/.exec(line);
-    if (!match) return `not a header line: ${JSON.stringify(line.slice(0, 60))}`;
+    if (!match)
+      return `not a header line: ${JSON.stringify(line.slice(0, 60))}`;
     const [, name = '', value = ''] = match;
     if (name.toLowerCase() !== 'content-length') continue; // Content-Type and friends: allowed, ignored
-    if (!/^\d{1,15}$/.test(value)) return `bad Content-Length: ${JSON.stringify(value.slice(0, 20))}`;
+    if (!/^\d{1,15}$/.test(value))
+      return `bad Content-Length: ${JSON.stringify(value.slice(0, 20))}`;
     length = Number(value);
   }
   return length ?? 'header without Content-Length';

@@ -26,18 +26,20 @@ export interface ErrorObject {
   message: string;
 }
 
-export type Response = { jsonrpc: '2.0'; id: Id } & ({ result: unknown } | { error: ErrorObject });
+export type Response = { jsonrpc: '2.0'; id: Id } & (
+  { result: unknown } | { error: ErrorObject }
+);
 
 /** A method: gets the request's params, returns (or resolves with) the result. */
 export type Method = (params: unknown) => unknown;
 
 /** Thrown by a method to answer with a specific error code. */
 export class RpcError extends Error {
-  constructor(
-    readonly code: number,
-    message: string,
-  ) {
+  readonly code: number;
+
+  constructor(code: number, message: string) {
     super(message);
+    this.code = code;
   }
 }
 
@@ -50,36 +52,72 @@ function errorResponse(id: Id, code: number, message: string): Response {
  * One message body in, the response to write back out, or `undefined` when
  * nothing may be sent: a notification gets no response, not even an error.
  */
-export async function handleMessage(body: string, methods: Record<string, Method>): Promise<Response | undefined> {
+export async function handleMessage(
+  body: string,
+  methods: Record<string, Method>,
+): Promise<Response | undefined> {
   let message: unknown;
   try {
     message = JSON.parse(body);
   } catch {
-    return errorResponse(null, PARSE_ERROR, `parse error: not JSON: ${JSON.stringify(body.slice(0, 40))}`);
+    return errorResponse(
+      null,
+      PARSE_ERROR,
+      `parse error: not JSON: ${JSON.stringify(body.slice(0, 40))}`,
+    );
   }
-  if (typeof message !== 'object' || message === null || Array.isArray(message)) {
+  if (
+    typeof message !== 'object' ||
+    message === null ||
+    Array.isArray(message)
+  ) {
     // (JSON-RPC allows a batch, an array of requests; LSP and MCP dropped them, and so do we.)
-    return errorResponse(null, INVALID_REQUEST, 'invalid request: expected one JSON object');
+    return errorResponse(
+      null,
+      INVALID_REQUEST,
+      'invalid request: expected one JSON object',
+    );
   }
   const request = message as Record<string, unknown>;
   const id = request.id;
-  const validId = id === undefined || id === null || typeof id === 'string' || typeof id === 'number';
-  if (request.jsonrpc !== '2.0' || typeof request.method !== 'string' || !validId) {
-    return errorResponse(validId ? (id ?? null) : null, INVALID_REQUEST, 'invalid request: needs "jsonrpc":"2.0", a string "method" and a number or string "id"');
+  const validId =
+    id === undefined ||
+    id === null ||
+    typeof id === 'string' ||
+    typeof id === 'number';
+  if (
+    request.jsonrpc !== '2.0' ||
+    typeof request.method !== 'string' ||
+    !validId
+  ) {
+    return errorResponse(
+      validId ? (id ?? null) : null,
+      INVALID_REQUEST,
+      'invalid request: needs "jsonrpc":"2.0", a string "method" and a number or string "id"',
+    );
   }
   const isNotification = !('id' in request);
   // Object.hasOwn: a method named "constructor" or "__proto__" must not reach Object's own.
-  const method = Object.hasOwn(methods, request.method) ? methods[request.method] : undefined;
+  const method = Object.hasOwn(methods, request.method)
+    ? methods[request.method]
+    : undefined;
   if (method === undefined) {
     if (isNotification) return undefined;
-    return errorResponse(id ?? null, METHOD_NOT_FOUND, `method not found: ${JSON.stringify(request.method.slice(0, 40))}`);
+    return errorResponse(
+      id ?? null,
+      METHOD_NOT_FOUND,
+      `method not found: ${JSON.stringify(request.method.slice(0, 40))}`,
+    );
   }
   try {
     const result = await method(request.params);
-    return isNotification ? undefined : { jsonrpc: '2.0', id: id ?? null, result: result ?? null };
+    return isNotification
+      ? undefined
+      : { jsonrpc: '2.0', id: id ?? null, result: result ?? null };
   } catch (error) {
     if (isNotification) return undefined;
-    if (error instanceof RpcError) return errorResponse(id ?? null, error.code, error.message);
+    if (error instanceof RpcError)
+      return errorResponse(id ?? null, error.code, error.message);
     return errorResponse(id ?? null, INTERNAL_ERROR, 'internal error');
   }
 }

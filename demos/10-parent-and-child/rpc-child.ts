@@ -12,20 +12,41 @@
  *   printf 'Content-Length: 40\r\n\r\n{"jsonrpc":"2.0","id":1,"method":"ping"}' | npx tsx demos/10-parent-and-child/rpc-child.ts
  */
 import { parseCli } from '../common/cli.ts';
-import { readLines } from '../common/lines.ts';
+import { readLines } from '../04-bidirectional/lines.ts';
 import { FrameReader, MAX_CONTENT_LENGTH, encodeFrame } from './framing.ts';
-import { INVALID_PARAMS, INVALID_REQUEST, PARSE_ERROR, RpcError, handleMessage, type Method, type Response } from './json-rpc.ts';
+import {
+  INVALID_PARAMS,
+  INVALID_REQUEST,
+  PARSE_ERROR,
+  RpcError,
+  handleMessage,
+  type Method,
+  type Response,
+} from './json-rpc.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/10-parent-and-child/rpc-child.ts',
-  summary: 'A JSON-RPC 2.0 child: reads requests on stdin, answers on stdout, logs on stderr.',
+  summary:
+    'A JSON-RPC 2.0 child: reads requests on stdin, answers on stdout, logs on stderr.',
   flags: {
-    framing: { type: 'string', valueName: 'KIND', default: 'content-length', description: 'content-length (LSP) or ndjson (one JSON per line, like MCP)' },
-    chatty: { type: 'boolean', description: 'console.log a greeting at start: the stray line that breaks the protocol' },
+    framing: {
+      type: 'string',
+      valueName: 'KIND',
+      default: 'content-length',
+      description:
+        'content-length (LSP) or ndjson (one JSON per line, like MCP)',
+    },
+    chatty: {
+      type: 'boolean',
+      description:
+        'console.log a greeting at start: the stray line that breaks the protocol',
+    },
   },
 });
 if (flags.framing !== 'content-length' && flags.framing !== 'ndjson') {
-  process.stderr.write(`error: --framing must be content-length or ndjson, got ${JSON.stringify(flags.framing)} (see --help)\n`);
+  process.stderr.write(
+    `error: --framing must be content-length or ndjson, got ${JSON.stringify(flags.framing)} (see --help)\n`,
+  );
   process.exit(2);
 }
 const framed = flags.framing === 'content-length';
@@ -37,16 +58,22 @@ const methods: Record<string, Method> = {
   ping: (params) => {
     if (params === undefined) return 'pong';
     const text = (params as { text?: unknown } | null)?.text;
-    if (typeof text !== 'string') throw new RpcError(INVALID_PARAMS, 'ping takes no params, or {"text": string}');
+    if (typeof text !== 'string')
+      throw new RpcError(
+        INVALID_PARAMS,
+        'ping takes no params, or {"text": string}',
+      );
     return `pong ${text}`;
   },
   sleep: async (params) => {
     const ms = (params as { ms?: unknown } | null)?.ms;
-    if (typeof ms !== 'number' || !(ms >= 0 && ms <= 10_000)) throw new RpcError(INVALID_PARAMS, 'sleep takes {"ms": 0 to 10000}');
+    if (typeof ms !== 'number' || !(ms >= 0 && ms <= 10_000))
+      throw new RpcError(INVALID_PARAMS, 'sleep takes {"ms": 0 to 10000}');
     await new Promise((resolve) => setTimeout(resolve, ms));
     return { slept: ms };
   },
-  log: (params) => console.error(`child ${process.pid} log: ${JSON.stringify(params)}`),
+  log: (params) =>
+    console.error(`child ${process.pid} log: ${JSON.stringify(params)}`),
   shutdown: () => {
     shutdownRequested = true;
     return null;
@@ -59,7 +86,9 @@ const methods: Record<string, Method> = {
 /** Writes one response. If the parent is not reading, stop reading its requests until it does. */
 function reply(response: Response): void {
   const text = JSON.stringify(response);
-  const roomForMore = process.stdout.write(framed ? encodeFrame(text) : `${text}\n`);
+  const roomForMore = process.stdout.write(
+    framed ? encodeFrame(text) : `${text}\n`,
+  );
   if (!roomForMore && !process.stdin.isPaused()) {
     process.stdin.pause();
     process.stdout.once('drain', () => process.stdin.resume());
@@ -69,20 +98,28 @@ function reply(response: Response): void {
 function answer(body: string): void {
   // Not awaited: a slow request must not hold up the ones behind it. Each
   // response is written when it is ready, and its id says which request it answers.
-  void handleMessage(body, methods).then((response) => response && reply(response));
+  void handleMessage(body, methods).then(
+    (response) => response && reply(response),
+  );
 }
 
 // If the parent dies or closes its end, our next write fails with EPIPE. Unhandled,
 // that 'error' would crash the child with a stack trace; the conversation is over, so leave.
 process.stdout.on('error', (error: NodeJS.ErrnoException) => {
-  console.error(`child ${process.pid}: writing a response failed with ${error.code}: the parent is gone; exiting`);
+  console.error(
+    `child ${process.pid}: writing a response failed with ${error.code}: the parent is gone; exiting`,
+  );
   process.exit(1);
 });
 
 /** The stream lost its framing: say so once, in-band and on stderr, and leave. */
 function giveUp(reason: string): void {
   console.error(`child ${process.pid}: ${reason}; exiting`);
-  reply({ jsonrpc: '2.0', id: null, error: { code: PARSE_ERROR, message: `framing error: ${reason}` } });
+  reply({
+    jsonrpc: '2.0',
+    id: null,
+    error: { code: PARSE_ERROR, message: `framing error: ${reason}` },
+  });
   process.stdin.destroy();
   process.exitCode = 1; // exit once stdout is flushed
 }
@@ -97,7 +134,11 @@ if (framed) {
       else if (event.kind === 'broken') giveUp(event.reason);
       else {
         const message = `Content-Length ${event.length} is over the cap of ${MAX_CONTENT_LENGTH} bytes: refused, body skipped unread`;
-        reply({ jsonrpc: '2.0', id: null, error: { code: INVALID_REQUEST, message } });
+        reply({
+          jsonrpc: '2.0',
+          id: null,
+          error: { code: INVALID_REQUEST, message },
+        });
       }
     }
   });

@@ -1,32 +1,25 @@
 // Lesson 10, bare: a parent spawns a child and they talk over its stdin and stdout.
-// Run it: npx tsx demos/10-parent-and-child/bare.ts
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
 if (process.argv[2] === 'child') {
-  // The child: read lines on fd 0, answer on fd 1. Logs go to stderr (fd 2), never
-  // to stdout: stdout is the channel, and the parent would read a log as a reply.
+  // The child reads requests on fd 0 and answers on fd 1. Its logs go to fd 2:
+  // stdout is the channel, and the parent would take a log line for a reply.
   createInterface({ input: process.stdin }).on('line', (line) => {
     console.error(`child ${process.pid} got ${JSON.stringify(line)}`);
-    process.stdout.write(
-      line === 'ping' ? 'pong\n' : 'error unknown command\n',
-    );
+    process.stdout.write(line === 'ping' ? 'pong\n' : 'error\n');
   });
 } else {
-  // The parent: run this same file again as the child. fd 0 and 1 become channels
-  // to us; fd 2 is inherited, so the child's logs reach our terminal unchanged.
-  const child = spawn(
-    process.execPath,
-    [...process.execArgv, import.meta.filename, 'child'],
-    {
-      stdio: ['pipe', 'pipe', 'inherit'],
-    },
-  );
-  const replies = createInterface({ input: child.stdout });
+  // Run this same file again as the child: its fd 0 and 1 are channels to us,
+  // its fd 2 is our own stderr, so its logs reach the terminal directly.
+  const args = [...process.execArgv, import.meta.filename, 'child'];
+  const child = spawn(process.execPath, args, {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
   let answered = 0;
-  replies.on('line', (reply) => {
+  createInterface({ input: child.stdout }).on('line', (reply) => {
     console.log(`parent ${process.pid} got ${JSON.stringify(reply)}`);
-    if (++answered === 3) child.stdin.end(); // end-of-file on the child's stdin: it exits
+    if (++answered === 3) child.stdin.end(); // end-of-file: the child exits
   });
   child.on('exit', (code) => console.log(`child exited with code ${code}`));
   child.stdin.write('ping\nping\nhello\n');

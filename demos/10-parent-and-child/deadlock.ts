@@ -58,15 +58,11 @@ async function startChild() {
 }
 // #endregion child
 
-/** What the kernel says the child is doing: its state, where it sleeps, and how much it has written. */
-function kernelView(pid: number): string {
-  const state =
-    /^State:\s+(.*)$/m.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1] ??
-    '?';
-  const wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8') || '?';
-  const written =
-    /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'))?.[1] ?? '?';
-  return `state ${state}, asleep in ${wchan}, ${written} bytes written so far`;
+/** Where the kernel has the child asleep, and how many bytes its write()s got out (Linux /proc). */
+function kernelView(pid: number): { wchan: string; written: number } {
+  const wchan = readFileSync(`/proc/${pid}/wchan`, 'utf8');
+  const wchar = /^wchar: (\d+)$/m.exec(readFileSync(`/proc/${pid}/io`, 'utf8'));
+  return { wchan, written: Number(wchar?.[1]) }; // wchar: bytes its write()s took, on any fd
 }
 
 // #region deadlock
@@ -84,10 +80,19 @@ if (outcome === 'exited') {
   );
 } else {
   console.log(`   after ${timeoutMs} ms the child has not exited: deadlock`);
-  if (process.platform === 'linux' && first.child.pid !== undefined)
-    console.log(`   the child: ${kernelView(first.child.pid)}`);
+  const readAhead = first.child.stdout.readableLength; // Node read it; nobody consumed it
+  if (process.platform === 'linux' && first.child.pid !== undefined) {
+    const { wchan, written } = kernelView(first.child.pid);
+    const kib = (n: number): string => `${Math.round(n / 1024)} KiB`;
+    console.log(
+      `   the child sleeps in write(), in the kernel's ${wchan}, having written ${kib(written)}:`,
+    );
+    console.log(
+      `   ${kib(readAhead)} read ahead by Node into the stream, ${kib(written - readAhead)} queued in the kernel`,
+    );
+  }
   console.log(
-    `   the parent: waiting for 'exit', with ${first.child.stdout.readableLength} bytes read ahead by Node and not consumed`,
+    "   the parent waits for 'exit', which cannot come until someone reads",
   );
   first.child.kill('SIGKILL');
   await first.exited;

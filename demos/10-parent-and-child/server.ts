@@ -32,8 +32,9 @@ const flags = parseCli({
     workers: {
       type: 'string',
       valueName: 'N',
-      default: String(availableParallelism()),
-      description: 'how many worker processes to fork (default: one per core)',
+      default: String(Math.max(2, availableParallelism())),
+      description:
+        'how many worker processes to fork (default: one per core, at least 2)',
     },
   },
 });
@@ -77,7 +78,7 @@ const server = net.createServer({ pauseOnConnect: true }, (socket) => {
 
 await orExit(listenOnSocketFile(server, flags.socket));
 console.log(
-  `server ${process.pid} listening on ${flags.socket}, workers ${workers.map((worker) => worker.pid).join(', ')}`,
+  `server ${process.pid} listening on ${flags.socket} with ${workers.length} workers: ${workers.map((worker) => worker.pid).join(', ')}`,
 );
 closeOnSignals(server, clients, {
   // Closing the channels tells each worker to close its clients and exit.

@@ -1,4 +1,5 @@
 // Lesson 10, bare: a parent spawns a child and they talk over its stdin and stdout.
+// #region bare
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
@@ -24,3 +25,4 @@ if (process.argv[2] === 'child') {
   child.on('exit', (code) => console.log(`child exited with code ${code}`));
   child.stdin.write('ping\nping\nhello\n');
 }
+// #endregion bare

@@ -485,8 +485,12 @@ describe('10 pipes, socketpairs and the deadlock', () => {
       ).toBeGreaterThanOrEqual(2);
       // The child that printed "got" is the process that dup2()ed a socket onto its fd 0 and 1.
       const child = /^child (\d+) got/m.exec(bareOutput)?.[1];
-      expect(bareOutput).toMatch(new RegExp(`\\[pid +${child}\\] dup2\\(\\d+, 0\\)\\s+= 0`));
-      expect(bareOutput).toMatch(new RegExp(`\\[pid +${child}\\] dup2\\(\\d+, 1\\)\\s+= 1`));
+      expect(bareOutput).toMatch(
+        new RegExp(`\\[pid +${child}\\] dup2\\(\\d+, 0\\)\\s+= 0`),
+      );
+      expect(bareOutput).toMatch(
+        new RegExp(`\\[pid +${child}\\] dup2\\(\\d+, 1\\)\\s+= 1`),
+      );
     }
 
     const run = await deadlock;

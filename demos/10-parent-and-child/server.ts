@@ -42,11 +42,12 @@ const workerCount = parseInteger(flags.workers, 'workers', 1, 64);
 
 // #region workers
 const workers: ChildProcess[] = [];
+let shuttingDown = false;
 for (let i = 0; i < workerCount; i++) {
-  const worker = fork(new URL('worker.ts', import.meta.url));
+  const worker = fork(new URL('worker.ts', import.meta.url)); // node --import tsx worker.ts, plus a channel
   worker.on('exit', (code, signal) => {
     workers.splice(workers.indexOf(worker), 1);
-    if (!server.listening) return; // we are shutting down: expected
+    if (shuttingDown) return;
     console.log(
       `worker ${worker.pid} exited (${signal ?? `code ${code}`}); ${workers.length} left`,
     );
@@ -54,24 +55,35 @@ for (let i = 0; i < workerCount; i++) {
   });
   workers.push(worker);
 }
-await Promise.all(workers.map((worker) => once(worker, 'message'))); // each says 'ready'
+// Each worker says 'ready' when it can take clients; one that exits first never will.
+const ready = (worker: ChildProcess): Promise<unknown> =>
+  Promise.race([
+    once(worker, 'message'),
+    once(worker, 'exit').then(() =>
+      fail(`worker ${worker.pid} exited before it was ready`),
+    ),
+  ]);
+await Promise.all(workers.map(ready));
 // #endregion workers
 
-// #region hand-off
-const clients = new Set<net.Socket>(); // stays empty: a handed-off socket is closed here at once
+const clients = new Set<net.Socket>(); // stays empty: the server keeps no connection
 let clientsSoFar = 0;
-// pauseOnConnect: do not read from the socket here, so not one byte is lost to
-// the server's own buffers; the worker starts reading.
+
+// #region hand-off
+// pauseOnConnect: the server never reads from a connection, so not one byte
+// sits in its buffers when the socket moves on; the worker reads everything.
 const server = net.createServer({ pauseOnConnect: true }, (socket) => {
-  const worker = workers[clientsSoFar++ % workers.length];
-  if (worker === undefined) return void socket.destroy();
+  const number = ++clientsSoFar;
+  const worker = workers[number % workers.length];
+  if (worker === undefined) return void socket.destroy(); // no workers left
   // send() writes a message on the channel with the socket's fd attached
   // (sendmsg + SCM_RIGHTS), then closes our copy: the worker's is the only one.
   worker.send('client', socket, (error) => {
-    if (error)
-      console.log(
-        `could not hand client ${clientsSoFar} to worker ${worker.pid}: ${error.message}`,
-      );
+    if (!error) return;
+    console.log(
+      `could not hand client ${number} to worker ${worker.pid}: ${error.message}`,
+    );
+    socket.destroy();
   });
 });
 // #endregion hand-off
@@ -82,7 +94,9 @@ console.log(
 );
 closeOnSignals(server, clients, {
   // Closing the channels tells each worker to close its clients and exit.
-  beforeExit: () =>
-    workers.forEach((worker) => worker.connected && worker.disconnect()),
+  beforeExit: () => {
+    shuttingDown = true;
+    for (const worker of workers) if (worker.connected) worker.disconnect();
+  },
 });
 server.on('error', (error) => console.error(`server error: ${error.message}`));

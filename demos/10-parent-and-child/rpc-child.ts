@@ -8,10 +8,10 @@
  *   log [...] (a notification, no id) → a line on stderr, no response
  *   shutdown, then the notification exit → exits 0 (exit alone: 1, as in LSP)
  *
- * Try it by hand (printf can count bytes for you only if you do: 40 here):
+ * Try it by hand (the body is 40 bytes, so the header says 40):
  *   printf 'Content-Length: 40\r\n\r\n{"jsonrpc":"2.0","id":1,"method":"ping"}' | npx tsx demos/10-parent-and-child/rpc-child.ts
  */
-import { parseCli } from '../common/cli.ts';
+import { parseCli, usageError } from '../common/cli.ts';
 import { readLines } from '../04-bidirectional/lines.ts';
 import { FrameReader, MAX_CONTENT_LENGTH, encodeFrame } from './framing.ts';
 import {
@@ -43,12 +43,10 @@ const flags = parseCli({
     },
   },
 });
-if (flags.framing !== 'content-length' && flags.framing !== 'ndjson') {
-  process.stderr.write(
-    `error: --framing must be content-length or ndjson, got ${JSON.stringify(flags.framing)} (see --help)\n`,
+if (flags.framing !== 'content-length' && flags.framing !== 'ndjson')
+  usageError(
+    `--framing must be content-length or ndjson, got ${JSON.stringify(flags.framing)}`,
   );
-  process.exit(2);
-}
 const framed = flags.framing === 'content-length';
 if (flags.chatty) console.log('child started'); // the bug: console.log writes to stdout, our channel
 

@@ -31,9 +31,12 @@ function nextMessage(child: ChildProcess): Promise<FromChild> {
   return once(child, 'message').then(([message]) => message as FromChild);
 }
 
-console.log(
-  `1. the channel: in child ${viaJson.pid}, fd 3 is ${readlinkSync(`/proc/${viaJson.pid}/fd/3`)}`,
-);
+// Linux shows what fd 3 is in /proc; elsewhere, lsof -p PID does.
+const fd3 =
+  process.platform === 'linux'
+    ? readlinkSync(`/proc/${viaJson.pid}/fd/3`)
+    : '(see lsof -p PID)';
+console.log(`1. the channel: in child ${viaJson.pid}, fd 3 is ${fd3}`);
 
 // #region serialization
 const value = {

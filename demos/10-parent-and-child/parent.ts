@@ -55,6 +55,10 @@ const child = spawn(command, args, { stdio: ['pipe', 'pipe', 'inherit'] });
 child.on('error', (error) =>
   fail(`could not start ${command}: ${error.message}`),
 ); // ENOENT: not installed
+// A write that races the child's death reaches the kernel and gets EPIPE: say so, not crash.
+child.stdin.on('error', (error) =>
+  console.log(`writing to the child: ${error.message}`),
+);
 const rpc = new RpcClient(child.stdout, child.stdin, (reason) => {
   child.kill();
   fail(

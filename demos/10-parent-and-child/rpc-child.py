@@ -23,8 +23,12 @@ shutdown_requested = False
 def reply(message):
     body = json.dumps(message, ensure_ascii=False).encode('utf-8')  # count bytes, not characters
     with write_lock:
-        stdout.write(b'Content-Length: %d\r\n\r\n' % len(body) + body)
-        stdout.flush()
+        try:
+            stdout.write(b'Content-Length: %d\r\n\r\n' % len(body) + body)
+            stdout.flush()
+        except BrokenPipeError:  # also from a sleep's timer thread: leave without a traceback
+            print(f'python child {os.getpid()}: the parent is gone (EPIPE); exiting', file=sys.stderr)
+            os._exit(1)
 
 
 def error(id_, code, message):
@@ -117,7 +121,4 @@ try:
 except ValueError as problem:
     print(f'python child {os.getpid()}: {problem}; exiting', file=sys.stderr)
     error(None, -32700, f'framing error: {problem}')
-    sys.exit(1)
-except BrokenPipeError:
-    print(f'python child {os.getpid()}: the parent is gone (EPIPE); exiting', file=sys.stderr)
     sys.exit(1)

@@ -278,7 +278,7 @@ async function nextResponse(
 const request = (id: number, method: string, params?: unknown): Buffer =>
   encodeFrame(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
 
-describe('10 the JSON-RPC child over real pipes', () => {
+describe('10 the JSON-RPC child over its stdin and stdout', () => {
   it('answers split headers, multi-byte bodies and every error, out of order by id, and refuses an oversized message before its body', async () => {
     const child = startRpcChild();
     const shown = Promise.all([
@@ -287,7 +287,8 @@ describe('10 the JSON-RPC child over real pipes', () => {
       runShell(PRINTF_NDJSON.replace('npx tsx', 'node --import tsx')),
     ]); // the lesson's by-hand commands, meanwhile
 
-    // A header in two writes, the second after the child has had the first.
+    // A header in two writes, 50 ms apart: most likely two reads in the child. (The unit tests
+    // above split frames at every byte deterministically; this is the same reader for real.)
     const first = request(1, 'ping', { text: 'żółw 🐢' });
     child.send(first.subarray(0, 9)); // "Content-L"
     await new Promise((resolve) => setTimeout(resolve, 50));

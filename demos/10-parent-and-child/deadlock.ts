@@ -39,7 +39,8 @@ const timeoutMs = parseInteger(flags['timeout-ms'], 'timeout-ms', 100, 60_000);
 // #region child
 // The child is an ordinary blocking writer, as C's printf and Python's print are:
 // writeSync(1) is a plain write() on fd 1, which sleeps in the kernel while the
-// buffer is full. (Plain `node -e`: no TypeScript to load, so it starts at once.)
+// buffer is full. (A plain `node -e`, not tsx: under tsx's loader fd 1 is already
+// non-blocking, and writeSync would fail with EAGAIN instead of sleeping.)
 const CHILD_PROGRAM = `
   const { writeSync } = require('node:fs');
   writeSync(2, 'writing\\n'); // on stderr: the parent reads that one

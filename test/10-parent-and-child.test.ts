@@ -292,13 +292,17 @@ const request = (id: number, method: string, params?: unknown): Buffer =>
   encodeFrame(JSON.stringify({ jsonrpc: '2.0', id, method, params }));
 
 describe('10 the JSON-RPC child over its stdin and stdout', () => {
-  it('answers split headers, multi-byte bodies and every error, out of order by id, and refuses an oversized message before its body', async () => {
+  it('answers split headers, multi-byte bodies and every error, out of order by id, refuses an oversized message before its body, and leaves quietly when its parent stops reading', async () => {
     const child = startRpcChild();
     const shown = Promise.all([
       // npx tsx is node --import tsx after a package lookup: skip the lookup, run the rest verbatim.
       runShell(PRINTF_FRAMED.replace('npx tsx', 'node --import tsx')),
       runShell(PRINTF_NDJSON.replace('npx tsx', 'node --import tsx')),
     ]); // the lesson's by-hand commands, meanwhile
+    // Meanwhile, a parent that stops listening: the child's answer, 300 ms later, meets EPIPE.
+    const orphan = startRpcChild();
+    orphan.send(request(1, 'sleep', { ms: 300 }));
+    orphan.proc.child.stdout?.destroy(); // our read end closes now, long before the answer
 
     // A header in two writes, 50 ms apart: most likely two reads in the child. (The unit tests
     // above split frames at every byte deterministically; this is the same reader for real.)
@@ -380,6 +384,11 @@ describe('10 the JSON-RPC child over its stdin and stdout', () => {
       /not a header line: "hello there"; exiting$/,
     );
     expect(child.proc.stderr).not.toMatch(/\bat \S+ \(/);
+
+    expect((await orphan.proc.waitForExit()).code).toBe(1);
+    expect(orphan.proc.stderr).toMatch(
+      /writing a response failed with EPIPE: the parent is gone; exiting$/,
+    );
 
     const [framed, ndjson] = await shown;
     expect(framed).toBe(

@@ -271,7 +271,7 @@ function startRpcChild(args: string[] = []): {
         event
           ? Promise.resolve(event)
           : new Promise((resolve) => waiting.push(resolve)),
-        10_000,
+        25_000, // generous: the first one waits for Node and tsx to start on a busy machine
         'no frame from rpc-child.ts',
       );
     },

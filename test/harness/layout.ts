@@ -10,6 +10,8 @@ export const LESSONS_WITH_NEW_LAYOUT: readonly string[] = [
   '03-non-blocking',
   '07-abstract-sockets',
   '08-pipes-vs-tcp',
+  '10-parent-and-child',
+  '11-beyond-one-machine',
 ];
 
 /** `$ command` lines inside ```console blocks: what a lesson asks the learner to type. */

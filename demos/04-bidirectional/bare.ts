@@ -1,3 +1,4 @@
+// #region bare
 /** Lesson 04, bare: a server that reads lines, not chunks, and answers each `ping`. */
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -23,3 +24,4 @@ server.listen(path, () => console.log(`listening on ${path}`));
 process.once('SIGINT', () => process.exit(0)); // Ctrl-C
 process.once('SIGTERM', () => process.exit(0)); // kill
 process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // the socket file goes with its folder
+// #endregion bare

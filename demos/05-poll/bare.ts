@@ -1,8 +1,8 @@
+// #region bare
 /** Lesson 05, bare: one thread, many clients at once, and a registry of who is here. */
 import net from 'node:net';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-
 const dir = mkdtempSync(`${tmpdir()}/bare-05-`); // a fresh folder, mode 0700: ours alone
 const path = `${dir}/05.sock`;
 const clients = new Set<net.Socket>(); // the registry: everyone connected now
@@ -26,5 +26,5 @@ const server = net.createServer((socket) => {
 });
 server.listen(path, () => console.log(`listening on ${path}`));
 process.once('SIGINT', () => process.exit(0)); // Ctrl-C
-process.once('SIGTERM', () => process.exit(0)); // kill
 process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // the socket file goes with its folder
+// #endregion bare

@@ -1,9 +1,9 @@
+// #region bare
 /** Lesson 06, bare: state in a daemon, and subscribers told of every change. */
 import net from 'node:net';
 import { createInterface } from 'node:readline';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-
 const dir = mkdtempSync(`${tmpdir()}/bare-06-`); // a fresh folder, mode 0700: ours alone
 const path = `${dir}/06.sock`;
 let count = 0; // the state; messages are NDJSON: one JSON object per line
@@ -26,5 +26,5 @@ const server = net.createServer((socket) => {
 });
 server.listen(path, () => console.log(`listening on ${path}`));
 process.once('SIGINT', () => process.exit(0)); // Ctrl-C
-process.once('SIGTERM', () => process.exit(0)); // kill
 process.on('exit', () => rmSync(dir, { recursive: true, force: true })); // the socket file goes with its folder
+// #endregion bare

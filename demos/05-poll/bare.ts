@@ -16,7 +16,8 @@ const server = net.createServer((socket) => {
   socket.on('data', (chunk: string) => {
     const lines = (pending + chunk).split('\n');
     pending = lines.pop() ?? ''; // (a real server caps this: lesson 04)
-    for (const line of lines) if (line === 'ping') socket.write('pong\n');
+    for (const line of lines)
+      if (line.startsWith('ping')) socket.write(`pong${line.slice(4)}\n`);
   });
   socket.on('error', () => {}); // a reset or EPIPE: 'close' follows either way
   socket.on('close', () => {

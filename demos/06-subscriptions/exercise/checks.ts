@@ -20,7 +20,23 @@ async function expectJson(
   how?: string,
 ): Promise<void> {
   const wanted = JSON.stringify(expected);
-  const line = await conn.expectLine(/./, how ? { data: sent, how } : sent);
+  const said = how ? { data: sent, how } : sent;
+  let line: string | undefined;
+  try {
+    line = await conn.nextLine();
+  } catch {
+    kit.fail({
+      sent: said,
+      expected: `the JSON line ${wanted}`,
+      got: 'nothing within 3 s',
+    });
+  }
+  if (line === undefined)
+    kit.fail({
+      sent: said,
+      expected: `the JSON line ${wanted}`,
+      got: 'the connection closed',
+    });
   let got: unknown;
   try {
     got = JSON.parse(line);
@@ -36,7 +52,7 @@ async function expectJson(
     );
   if (!same)
     kit.fail({
-      sent: how ? { data: sent, how } : sent,
+      sent: said,
       expected: `the JSON line ${wanted}`,
       got: `the line ${kit.quote(line)}`,
     });

@@ -19,6 +19,7 @@ import {
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 import { readLines } from '../04-bidirectional/lines.ts';
 import { encode, parseRequest, type Reply } from './messages.ts';
+import { Backlog } from './backlog.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/06-subscriptions/server.ts',
@@ -133,35 +134,24 @@ function send(client: Client, message: Reply): void {
   write(client, encode(message));
 }
 
-/** Lines waiting for a backed-up socket: joined in blocks, so they cost their bytes. */
-interface Backlog {
-  blocks: string[];
-  lines: string[];
-  bytes: number;
-}
-
 /**
  * socket.write() never refuses. What the kernel cannot take now (write() fails
- * with EAGAIN) waits in Node's queue, socket.writableLength bytes, as one object
- * per call: for a 32-byte line that object costs ten times the line. So once
- * write() returns false we keep the client's lines ourselves, joined into blocks,
+ * with EAGAIN) waits in Node's queue, socket.writableLength bytes, as one request
+ * per call: for a 32-byte line that costs five times the line. So once write()
+ * returns false we keep the client's lines in a Backlog (backlog.ts), joined,
  * and read no more of its requests (each would add a reply to the pile) until
  * 'drain' says the kernel took Node's queue.
  */
 function write(client: Client, line: string): void {
   const { socket, backlog } = client;
   if (socket.destroyed) return;
-  if (backlog) {
-    backlog.lines.push(line);
-    backlog.bytes += Buffer.byteLength(line);
-    if (backlog.lines.length === 512)
-      backlog.blocks.push(backlog.lines.splice(0).join(''));
-  } else if (!socket.write(line)) fallBehind(client);
+  if (backlog) backlog.add(line);
+  else if (!socket.write(line)) fallBehind(client);
 }
 
 function fallBehind(client: Client): void {
   const { socket } = client;
-  client.backlog = { blocks: [], lines: [], bytes: 0 };
+  client.backlog = new Backlog();
   socket.pause();
   console.log(
     `client ${client.id} is falling behind (${socket.writableLength} bytes queued)`,
@@ -174,8 +164,7 @@ function catchUp(client: Client): void {
   const { socket, backlog } = client;
   client.backlog = undefined;
   let roomForMore = true;
-  for (const block of [...(backlog?.blocks ?? []), backlog?.lines.join('')])
-    if (block) roomForMore = socket.write(block);
+  for (const block of backlog?.take() ?? []) roomForMore = socket.write(block);
   if (!roomForMore) return fallBehind(client);
   socket.resume();
   console.log(`client ${client.id} caught up`);

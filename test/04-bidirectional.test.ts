@@ -142,7 +142,7 @@ describe('04 · the ping/pong protocol', () => {
     expect(await client.nextLine()).toBe(`pong ${text}`);
   });
 
-  it('closes only the connection that sends a line over 64 KiB (answering the lines before it), and keeps serving the others', async () => {
+  it('closes only the connection that sends a line over 64 KiB (answering the lines before it), and keeps serving the others; restarts after kill -9 and stops cleanly on SIGTERM', async () => {
     const { path, server } = await startPingServer();
     const bystander = await connectLines(path);
     const offender = await connectLines(path);
@@ -164,9 +164,17 @@ describe('04 · the ping/pong protocol', () => {
       );
     const newcomer = await connectLines(path);
     await expectPong(newcomer, 'newcomer');
+    // kill -9 leaves the socket file; a new server clears it and listens.
+    server.kill('SIGKILL');
+    await server.waitForExit();
+    expect(existsSync(path)).toBe(true);
+    const { server: again } = await startServer('04', ['--socket', path]);
+    const returning = await connectLines(path);
+    await expectPong(returning, 'after kill -9');
     // SIGTERM: clients closed, socket file removed, exit 0.
-    server.kill('SIGTERM');
-    expect((await server.waitForExit()).code).toBe(0);
+    again.kill('SIGTERM');
+    expect((await again.waitForExit()).code).toBe(0);
+    expect(await returning.nextLine()).toBeUndefined();
     expect(existsSync(path)).toBe(false);
   });
 

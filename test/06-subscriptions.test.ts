@@ -324,7 +324,7 @@ describe('06-subscriptions: the rally daemon', () => {
 });
 
 describe('06-subscriptions: the watcher', () => {
-  it('resubscribes after the daemon restarts, and says the count started over', async () => {
+  it('resubscribes after the daemon is killed with SIGKILL and restarted, and says the count started over', async () => {
     const first = await startDaemon();
     const watcher = spawnScript('06', 'watch.ts', [
       '--socket',
@@ -336,15 +336,20 @@ describe('06-subscriptions: the watcher', () => {
     const pinger = await connectLines(first.socket);
     pinger.send(PING.repeat(2));
     await watcher.waitForLine('update: count is 2');
-    first.server.kill('SIGTERM');
-    expect((await first.server.waitForExit()).code).toBe(0);
+    first.server.kill('SIGKILL'); // a crash: the socket file stays behind
+    await first.server.waitForExit();
+    expect(existsSync(first.socket)).toBe(true);
     await watcher.waitForLine('the daemon went away');
     await watcher.waitForLine(/^reconnecting in \d+ ms$/, { count: 2 }); // still knocking on an empty door
-    await startServer('06', ['--socket', first.socket]); // a new daemon on the same path, count back at 0
+    // A new daemon on the same path clears the stale file; its count is back at 0.
+    const second = await startServer('06', ['--socket', first.socket]);
     await watcher.waitForLine(/subscribed: count is 0 \(a new daemon/);
     const again = await connectLines(first.socket);
     again.send(PING);
     await watcher.waitForLine('update: count is 1', { count: 2 });
+    second.server.kill('SIGHUP'); // a closed terminal
+    expect((await second.server.waitForExit()).code).toBe(0);
+    expect(existsSync(first.socket)).toBe(false);
   });
 
   it('gives up on a daemon that accepts and never answers, and keeps trying', async () => {

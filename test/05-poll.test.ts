@@ -282,13 +282,9 @@ describe('05-poll: many clients, one thread', () => {
     expect((await holder.waitForExit()).code, holder.output).toBe(0);
     expect(holder.stdout).toContain('stdin closed: leaving');
     await server.waitForLine(/disconnected: end of stream \(0 clients\)/);
-    const welcome = await runScript('05', 'client.ts', [
-      '--socket',
-      sock,
-      '--clients',
-      '1',
-    ]);
-    expect(welcome.exitStatus.code, welcome.output).toBe(0);
+    const welcome = await connectLines(sock); // room again
+    welcome.send('ping welcome\n');
+    expect(await welcome.nextLine()).toBe('pong welcome');
   });
 
   it('a client with no server, or a symlink at the path, says what is wrong in one line; so does the Python helper', async () => {

@@ -167,9 +167,13 @@ describe('every lesson', () => {
             recap,
             `lessons/${name} has a "## Recap" before "## Going deeper"`,
           ).not.toBeNull();
-          const lines = (recap?.[1] ?? '')
-            .split('\n')
-            .filter((line) => line.trim() !== '');
+          // A recap is 3 to 5 points: list items (however they wrap), or plain lines.
+          const text = (recap?.[1] ?? '').split('\n');
+          const items = text.filter((line) => /^\s*([-*]|\d+\.)\s/.test(line));
+          const lines =
+            items.length > 0
+              ? items
+              : text.filter((line) => line.trim() !== '');
           expect(
             lines.length,
             `lessons/${name}: recap lines`,

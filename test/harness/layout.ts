@@ -8,9 +8,14 @@ export const LESSONS_WITH_NEW_LAYOUT: readonly string[] = [
   '01-unix-socket',
   '02-blocking',
   '03-non-blocking',
+  '04-bidirectional',
+  '05-poll',
+  '06-subscriptions',
   '07-abstract-sockets',
   '08-pipes-vs-tcp',
   '09-who-is-there',
+  '10-parent-and-child',
+  '11-beyond-one-machine',
 ];
 
 /** `$ command` lines inside ```console blocks: what a lesson asks the learner to type. */

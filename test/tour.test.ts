@@ -65,7 +65,7 @@ async function runTour(
   return tour;
 }
 
-describe('the tour', () => {
+describe('the tour', { timeout: 90_000 }, () => {
   it('runs each lesson in order, labels the server and the client, and names the lesson whose pair failed', async () => {
     const demos = fixtureDemos({
       '01-first': { clientExit: 0 },

@@ -58,7 +58,7 @@ async function verify(
   return run;
 }
 
-describe('npm run verify', () => {
+describe('npm run verify', { timeout: 90_000 }, () => {
   const dir = () =>
     folder({
       'checks.ts': contract,

@@ -60,6 +60,9 @@ export default function setup(): () => void {
   symlinkSync(join(base, cache), join(root, cache));
   const previous = process.env.TMPDIR;
   process.env.TMPDIR = root;
+  // Demos start by erasing their types, as `node demos/…/server.ts` does on Node ≥ 22.18:
+  // half of tsx's start-up cost (see defaultLauncher in test/tools/process.ts).
+  process.env.PING_PONG_TS_RUNNER ??= 'strip';
 
   const removeRoot = (): void => rmSync(root, { recursive: true, force: true });
   // Ctrl-C (or a kill) ends vitest without its teardown: remove the folder now, and

@@ -3,8 +3,8 @@
  * server started and ready, its clients run to completion, a raw line-speaking
  * socket for poking at servers, and a check for outside tools (python3, socat).
  *
- * `npm run verify -- 04 my-server.ts` swaps the lesson's server for a learner's:
- * every end-to-end test takes its server script from `serverScript()`.
+ * Demos start the way defaultLauncher() (test/tools/process.ts) says: types erased,
+ * as `node demos/…/server.ts` runs them on Node ≥ 22.18.
  */
 import net from 'node:net';
 import { execFile, execFileSync } from 'node:child_process';
@@ -56,7 +56,11 @@ export function demoScript(lesson: string, script: string): string {
   return join(REPO_ROOT, 'demos', lessonFolder(lesson), script);
 }
 
-/** The lesson's server script, or the learner's under `npm run verify`. */
+/**
+ * The lesson's server script. (It used to be swapped for a learner's by `npm run verify`;
+ * verify now runs demos/NN-name/exercise/checks.ts instead, so nothing sets the override.
+ * Prefer demoScript(lesson, 'server.ts') in new tests.)
+ */
 export function serverScript(lesson: string): string {
   const override = process.env[VERIFY_SERVER_ENV];
   if (override && process.env[VERIFY_LESSON_ENV] === lessonFolder(lesson))
@@ -64,7 +68,10 @@ export function serverScript(lesson: string): string {
   return demoScript(lesson, 'server.ts');
 }
 
-/** True while `npm run verify` runs this lesson against a learner's server. */
+/**
+ * Always false now: `npm run verify` no longer runs the lesson's tests against a
+ * learner's server. Kept so the lesson tests that ask compile; drop it when you touch them.
+ */
 export function verifying(lesson: string): boolean {
   return serverScript(lesson) !== demoScript(lesson, 'server.ts');
 }

@@ -1,6 +1,6 @@
 /**
- * Running demo scripts as a learner would: `node --import tsx script.ts ...`, reading
- * their output line by line, waiting for a line (never a fixed sleep), and killing them.
+ * Running demo scripts as a learner would (`node --import tsx script.ts ...`; see
+ * defaultLauncher for the tests' cheaper way), reading their output line by line, waiting for a line (never a fixed sleep), and killing them.
  * Used by the tests, the tour (`npm start`) and `npm run verify`.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
@@ -17,6 +17,26 @@ export const REPO_ROOT = resolve(
 /** Absolute, so a learner's script outside the repo still finds tsx. */
 const TSX_LOADER = import.meta.resolve('tsx');
 
+/**
+ * How a `.ts` script is started. A learner runs `npx tsx …`, and so do the tour and
+ * verify: `node --import tsx`. The test suite sets PING_PONG_TS_RUNNER=strip (in
+ * test/harness/global-setup.ts) to run them as `node script.ts` runs them on
+ * Node ≥ 22.18, by erasing types (the demos use erasable syntax only): natively where
+ * Node can, else through the small hooks in strip-types/, which start in half
+ * of tsx's CPU time. Hundreds of processes per run make that the suite's biggest cost.
+ */
+export function defaultLauncher(): string[] {
+  if (process.env.PING_PONG_TS_RUNNER !== 'strip')
+    return [process.execPath, '--import', TSX_LOADER];
+  const features = process.features as { typescript?: string | false };
+  if (features.typescript)
+    return [process.execPath, '--disable-warning=ExperimentalWarning'];
+  return [process.execPath, '--import', STRIP_TYPES];
+}
+const STRIP_TYPES = fileURLToPath(
+  new URL('./strip-types/register.mjs', import.meta.url),
+);
+
 export interface OutputLine {
   stream: 'stdout' | 'stderr';
   text: string;
@@ -27,7 +47,7 @@ export interface SpawnOptions {
   env?: NodeJS.ProcessEnv;
   /** Called for every line the process prints, as it prints it. */
   onLine?: (line: OutputLine) => void;
-  /** What runs the script; `node --import tsx` unless told otherwise (`['sh', '-c']` for a shell command). */
+  /** What runs the script; defaultLauncher() unless told otherwise (`['sh', '-c']` for a shell command). */
   launcher?: string[];
   /**
    * Start it in a process group of its own so that kill() reaches what it started too
@@ -61,11 +81,8 @@ export class DemoProcess {
     this.script = script;
     this.args = args;
     this.ownProcessGroup = options.ownProcessGroup ?? false;
-    const [command = process.execPath, ...launcherArgs] = options.launcher ?? [
-      process.execPath,
-      '--import',
-      TSX_LOADER,
-    ];
+    const [command = process.execPath, ...launcherArgs] =
+      options.launcher ?? defaultLauncher();
     this.child = spawn(command, [...launcherArgs, script, ...args], {
       cwd: options.cwd ?? REPO_ROOT,
       env: { ...process.env, FORCE_COLOR: '0', ...options.env },

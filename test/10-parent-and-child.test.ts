@@ -525,6 +525,14 @@ describe('10 parents in two languages', () => {
           runShell('python3 demos/10-parent-and-child/rpc-child.py --help'),
           runShell('python3 demos/10-parent-and-child/rpc-parent.py --help'),
         ]);
+      // A wrong --child gets one line, not a Node stack trace from the child.
+      const wrongChild = await runShellResult(
+        `${PYTHON_PARENT} --child nosuch.ts`,
+      );
+      expect(wrongChild.code).toBe(1);
+      expect(wrongChild.stderr).toMatch(
+        /^no such file: \S+nosuch\.ts \(--child is relative to the repository\)\n$/,
+      );
       expect(nodeParent.exitStatus.code, nodeParent.output).toBe(0);
       // "prints the same transcript": the lesson's, shown with the Node child, but for its name.
       const shown = lessonTranscript(

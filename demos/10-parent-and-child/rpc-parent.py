@@ -15,6 +15,8 @@ parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
 parser.add_argument('--child', default='demos/10-parent-and-child/rpc-child.ts', metavar='PATH',
                     help='the TypeScript child to run with node --import tsx, relative to the repository (default: %(default)s)')
 args = parser.parse_args()
+if not os.path.isfile(os.path.join(REPO, args.child)):
+    sys.exit(f'no such file: {os.path.join(REPO, args.child)} (--child is relative to the repository)')
 
 try:
     child = subprocess.Popen(['node', '--import', 'tsx', args.child], cwd=REPO, stdin=subprocess.PIPE, stdout=subprocess.PIPE)

@@ -138,9 +138,15 @@ async function standInDaemon(path: string): Promise<void> {
 }
 
 describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
-  it('bare.ts answers its own ping through nats-server, speaking the text protocol by hand, as socat can', async () => {
+  it('bare.ts answers its own ping through nats-server, speaking the text protocol by hand, as socat can; with no server it says so', async () => {
     const server = await startNatsServer({ dir: tempDir() });
-    const bare = await runScript('11', 'bare.ts', [new URL(server.url).port]);
+    const [bare, nobody] = await Promise.all([
+      runScript('11', 'bare.ts', [new URL(server.url).port]),
+      runScript('11', 'bare.ts', ['1']), // nobody listens on port 1
+    ]);
+    expect(nobody.output.trim()).toBe(
+      'no nats-server: connect ECONNREFUSED 127.0.0.1:1',
+    );
     expect(bare.exitStatus.code, bare.output).toBe(0);
     expect(bare.stdout).toMatch(/^← INFO \{/m);
     expect(bare.stdout).toContain('← MSG ping 1 my.inbox 4');

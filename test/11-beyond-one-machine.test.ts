@@ -163,7 +163,19 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
     );
   });
 
-  it('no server at the address: one line, connection refused, the password hidden (in-process: no Node start)', async () => {
+  it('connectOrExit (in-process: no Node start): the login in a URL is used and never printed; no server there: one line, connection refused', async () => {
+    const server = await startNatsServer({
+      dir: tempDir(),
+      extraArgs: ['--user', 'watcher', '--pass', 's3cret'],
+    });
+    const host = new URL(server.url).host;
+    // The client library ignores a URL's login; connectOrExit passes it on.
+    const connection = await connectOrExit(
+      `nats://watcher:s3cret@${host}`,
+      'test',
+    );
+    await connection.close();
+
     const exits: Array<string | number | null | undefined> = [];
     const exit = vi.spyOn(process, 'exit').mockImplementation((code) => {
       exits.push(code);
@@ -171,11 +183,17 @@ describe.skipIf(skip)('11-beyond-one-machine: request/reply', () => {
     });
     const stderr = vi.spyOn(process.stderr, 'write').mockReturnValue(true);
     try {
-      await expect(
-        connectOrExit('nats://watcher:s3cret@127.0.0.1:1', 'test'),
-      ).rejects.toThrow('exit');
-      expect(exits).toEqual([1]);
-      expect(String(stderr.mock.calls[0]?.[0])).toMatch(
+      for (const url of [
+        `nats://watcher:wrong@${host}`,
+        'nats://watcher:s3cret@127.0.0.1:1',
+      ])
+        await expect(connectOrExit(url, 'test')).rejects.toThrow('exit');
+      expect(exits).toEqual([1, 1]);
+      const [wrong, refused] = stderr.mock.calls.map(([text]) => String(text));
+      expect(wrong).toBe(
+        `cannot connect to NATS at nats://watcher:***@${host}: Authorization Violation\n`,
+      );
+      expect(refused).toMatch(
         /^no NATS server at nats:\/\/watcher:\*\*\*@127\.0\.0\.1:1 \(connection refused\).*nats-server -a 127\.0\.0\.1.*\n$/,
       );
     } finally {

@@ -38,14 +38,17 @@ export async function connectOrExit(
 ): Promise<NatsConnection> {
   try {
     return await connect({
-      servers: servers.split(','),
+      servers: servers.split(',').map(withoutLogin),
+      ...login(servers),
       name,
       maxReconnectAttempts: -1,
       reconnectTimeWait: 250,
     });
   } catch (error) {
-    // nats://user:password@host: never print the password.
-    const where = servers.replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:***@');
+    // nats://user:password@host or nats://token@host: never print the secret.
+    const where = servers
+      .replace(/\/\/([^:@/]*):[^@/]*@/g, '//$1:***@')
+      .replace(/\/\/[^:@/]+@/g, '//***@');
     const refused =
       error instanceof Error &&
       (error.cause as NodeJS.ErrnoException | undefined)?.code ===
@@ -56,6 +59,27 @@ export async function connectOrExit(
   }
 }
 // #endregion connect
+
+/**
+ * nats://user:password@host (or nats://token@host): the client library does not
+ * read a login from the URL, so we take it out and pass it as options.
+ */
+function login(servers: string): {
+  user?: string;
+  pass?: string;
+  token?: string;
+} {
+  const match = /\/\/([^:@/]+)(?::([^@/]*))?@/.exec(servers);
+  if (!match?.[1]) return {};
+  const user = decodeURIComponent(match[1]);
+  return match[2] === undefined
+    ? { token: user }
+    : { user, pass: decodeURIComponent(match[2]) };
+}
+
+function withoutLogin(server: string): string {
+  return server.replace(/\/\/[^@/]*@/, '//');
+}
 
 // #region status
 /** Logs disconnects and reconnects, and how long the client was without a server. */

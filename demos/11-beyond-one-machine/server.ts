@@ -86,7 +86,7 @@ connection.subscribe(PING_SUBJECT, {
 // has been processed, so a request sent from now on finds us.
 await connection.flush();
 console.log(
-  `pong worker ${name} listening on ${PING_SUBJECT} (queue group ${PONG_WORKERS}) via ${connection.getServer()}`,
+  `pong worker ${name} (pid ${process.pid}) listening on ${PING_SUBJECT} (queue group ${PONG_WORKERS}) via ${connection.getServer()}`,
 );
 drainOnSignals(
   connection,

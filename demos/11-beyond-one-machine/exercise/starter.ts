@@ -10,20 +10,16 @@
  *   npx tsx workspace/11-beyond-one-machine/server.ts --name a   (and --name b)
  * then: npx tsx demos/11-beyond-one-machine/client.ts --count 20
  */
-import { connect, headers } from '@nats-io/transport-node';
+import { headers } from '@nats-io/transport-node';
 import { parseCli } from '../../common/cli.ts';
 import { answer } from '../../04-bidirectional/ping-protocol.ts';
+import { connectOrExit, serverFlag } from '../nats-connection.ts';
 
 const flags = parseCli({
   usage: 'npx tsx workspace/11-beyond-one-machine/server.ts',
   summary: 'My pong worker (lesson 11 exercise).',
   flags: {
-    server: {
-      type: 'string',
-      valueName: 'URL',
-      default: 'nats://127.0.0.1:4222',
-      description: 'the NATS server to connect to',
-    },
+    server: serverFlag, // nats://127.0.0.1:4222 unless given
     name: {
       type: 'string',
       valueName: 'NAME',
@@ -33,7 +29,11 @@ const flags = parseCli({
   },
 });
 
-const connection = await connect({ servers: flags.server });
+// connect(), or one line saying why not (no server there?) and exit 1.
+const connection = await connectOrExit(
+  flags.server,
+  `pong worker ${flags.name}`,
+);
 const signature = headers();
 signature.set('Pong-Worker', flags.name);
 

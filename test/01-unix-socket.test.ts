@@ -156,12 +156,15 @@ describe('01-unix-socket: the server at its default path', () => {
       await server.waitForLine(expected, { count: before + 1 });
     }
 
-    // A client's escape codes reach the terminal escaped, never raw.
+    // A client's escape codes reach the terminal escaped, never raw: the C0 ones
+    // JSON.stringify catches, and the C1 CSI, DEL and a bidi override it would let through.
     const rude = net.connect(socket);
     rude.on('error', () => {});
-    rude.end('title\x1b]0;pwned\x07\x1b[2J\n');
-    await server.waitForLine('\\u001b]0;pwned\\u0007\\u001b[2J');
-    expect(server.output).not.toContain('\x1b');
+    rude.end('title\x1b]0;pwned\x07\x1b[2J\u009b2J\x7f\u202e\n');
+    await server.waitForLine(
+      '\\u001b]0;pwned\\u0007\\u001b[2J\\u009b2J\\u007f\\u202e',
+    );
+    expect(server.output).not.toMatch(/[\x1b\x7f\u009b\u202e]/);
 
     // One big write arrives as many chunks; a client that vanishes mid-message harms nobody.
     const big = net.connect(socket);
@@ -236,7 +239,7 @@ describe('01-unix-socket: the server at its default path', () => {
 });
 
 describe('01-unix-socket: clear one-line errors', () => {
-  it('a plain file, an over-long path, a missing folder, no server: one line each, nothing touched', async () => {
+  it('a plain file, an over-long path, a missing folder, no server, a missing XDG_RUNTIME_DIR: one line each, nothing touched', async () => {
     const dir = tempDir();
     const notes = join(dir, 'notes.txt');
     writeFileSync(notes, 'precious data\n');
@@ -250,6 +253,10 @@ describe('01-unix-socket: clear one-line errors', () => {
       runScript('01', 'client.ts', ['--socket', long]),
       runScript('01', 'server.ts', ['--socket', missing]),
       runScript('01', 'client.ts', ['--socket', nobodyHome]),
+      // su can keep another user's XDG_RUNTIME_DIR, or it may be gone after logout.
+      runScript('01', 'server.ts', [], {
+        env: { XDG_RUNTIME_DIR: join(dir, 'gone') },
+      }),
     ]);
     const patterns = [
       /not a socket; not touching it/,
@@ -258,6 +265,7 @@ describe('01-unix-socket: clear one-line errors', () => {
       /socket path is \d+ bytes/,
       /directory is missing or not writable/,
       /no socket file at .*Start it with: npx tsx demos\/01-unix-socket\/server.ts --socket /,
+      /cannot use .*gone\/ping-pong: .*gone does not exist; set XDG_RUNTIME_DIR to a folder of yours, or pass --socket PATH/,
     ];
     for (const [index, run] of runs.entries()) {
       expect(run.exitStatus.code, run.output).toBe(1);

@@ -118,9 +118,11 @@ describe('03-non-blocking: "nothing yet" is an answer', () => {
     // Escape codes are printed escaped; a flood is cut short; both leave, nobody else harmed.
     const rude = net.connect(socket);
     rude.on('error', () => {});
-    rude.end('\x1b]0;pwned\x07\x1b[2J\n');
-    await server.waitForLine('"\\u001b]0;pwned\\u0007\\u001b[2J"');
-    expect(server.output).not.toContain('\x1b');
+    rude.end('\x1b]0;pwned\x07\x1b[2J\u009b2J\u202e\n');
+    await server.waitForLine(
+      '"\\u001b]0;pwned\\u0007\\u001b[2J\\u009b2J\\u202e"',
+    );
+    expect(server.output).not.toMatch(/[\x1b\u009b\u202e]/);
     const flood = net.connect(socket);
     flood.on('error', () => {});
     flood.write('x'.repeat(1_000_000));

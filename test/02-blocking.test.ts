@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { setTimeout as nap } from 'node:timers/promises';
 import {
   DemoProcess,
   REPO_ROOT,
@@ -167,6 +169,21 @@ function sigintIgnored(): boolean {
   }
 }
 
+/**
+ * Resolves once `sleep` runs in the freezer's process group (or it has thawed already).
+ * "freezing" is printed just before execSync spawns it, so a Ctrl-C sent on that line
+ * alone can land before `sleep` exists on a busy machine: then nothing cuts it short.
+ */
+async function untilSleepRuns(freezer: DemoProcess): Promise<void> {
+  const pgid = String(freezer.child.pid);
+  for (;;) {
+    const found = spawnSync('pgrep', ['-g', pgid, '-x', 'sleep']);
+    if (found.status === 0 || found.error || freezer.matching('thawed').length)
+      return;
+    await nap(20); // polling a condition, not waiting a fixed time
+  }
+}
+
 describe('02-blocking: a synchronous call freezes the whole process', () => {
   /** freeze.ts with fast ticks, started as `launcher` runs it; resolves after its first tick. */
   async function startFreezer(
@@ -238,6 +255,7 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
           'launcher' in how ? [...how.launcher] : undefined,
         );
         await freeze(socket, freezer);
+        if (args[1] === 'sleep') await untilSleepRuns(freezer);
         freezer.kill(signal); // the group: a terminal's Ctrl-C reaches `sleep` and tsx's launcher too
         const status = await freezer.waitForExit(20_000);
         expect(status.code, `${args.join(' ')}\n${freezer.output}`).toBe(0);

@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   hasCommand,
@@ -207,6 +207,9 @@ describe('03-non-blocking: evidence and measurements', () => {
         { env },
       );
       await polling.waitForLine(`listening on ${socket}`);
+      expect(lstatSync(socket).mode & 0o777, 'user-only, like Node').toBe(
+        0o600,
+      );
       await polling.waitForLine(/accept: nothing yet \(EAGAIN\)/);
       const client = await runScript('03', 'client.ts', [], { env });
       expect(client.exitStatus.code, client.output).toBe(0);

@@ -35,7 +35,10 @@ import {
   checkSocketPath,
   isStaleSocket,
 } from '../demos/01-unix-socket/socket-file.ts';
-import { defaultSocketPath } from '../demos/01-unix-socket/runtime-dir.ts';
+import {
+  checkOwnSocket,
+  defaultSocketPath,
+} from '../demos/01-unix-socket/runtime-dir.ts';
 
 /** The private folder and socket the lesson's commands show; tests swap in their own. */
 const SHOWN_DIR = '/run/user/1000/ping-pong';
@@ -156,12 +159,15 @@ describe('01-unix-socket: the server at its default path', () => {
       await server.waitForLine(expected, { count: before + 1 });
     }
 
-    // A client's escape codes reach the terminal escaped, never raw.
+    // A client's escape codes reach the terminal escaped, never raw: the C0 ones
+    // JSON.stringify catches, and the C1 CSI, DEL and a bidi override it would let through.
     const rude = net.connect(socket);
     rude.on('error', () => {});
-    rude.end('title\x1b]0;pwned\x07\x1b[2J\n');
-    await server.waitForLine('\\u001b]0;pwned\\u0007\\u001b[2J');
-    expect(server.output).not.toContain('\x1b');
+    rude.end('title\x1b]0;pwned\x07\x1b[2J\u009b2J\x7f\u202e\n');
+    await server.waitForLine(
+      '\\u001b]0;pwned\\u0007\\u001b[2J\\u009b2J\\u007f\\u202e',
+    );
+    expect(server.output).not.toMatch(/[\x1b\x7f\u009b\u202e]/);
 
     // One big write arrives as many chunks; a client that vanishes mid-message harms nobody.
     const big = net.connect(socket);
@@ -236,7 +242,7 @@ describe('01-unix-socket: the server at its default path', () => {
 });
 
 describe('01-unix-socket: clear one-line errors', () => {
-  it('a plain file, an over-long path, a missing folder, no server: one line each, nothing touched', async () => {
+  it('a plain file, an over-long path, a missing folder, no server, a missing XDG_RUNTIME_DIR: one line each, nothing touched', async () => {
     const dir = tempDir();
     const notes = join(dir, 'notes.txt');
     writeFileSync(notes, 'precious data\n');
@@ -250,6 +256,10 @@ describe('01-unix-socket: clear one-line errors', () => {
       runScript('01', 'client.ts', ['--socket', long]),
       runScript('01', 'server.ts', ['--socket', missing]),
       runScript('01', 'client.ts', ['--socket', nobodyHome]),
+      // su can keep another user's XDG_RUNTIME_DIR, or it may be gone after logout.
+      runScript('01', 'server.ts', [], {
+        env: { XDG_RUNTIME_DIR: join(dir, 'gone') },
+      }),
     ]);
     const patterns = [
       /not a socket; not touching it/,
@@ -258,6 +268,7 @@ describe('01-unix-socket: clear one-line errors', () => {
       /socket path is \d+ bytes/,
       /directory is missing or not writable/,
       /no socket file at .*Start it with: npx tsx demos\/01-unix-socket\/server.ts --socket /,
+      /cannot use .*gone\/ping-pong: .*gone does not exist; set XDG_RUNTIME_DIR to a folder of yours, or pass --socket PATH/,
     ];
     for (const [index, run] of runs.entries()) {
       expect(run.exitStatus.code, run.output).toBe(1);
@@ -385,15 +396,28 @@ describe.skipIf(!canBeNobody && !process.env.CI)(
         [linked, /is a symlink, not a folder: refusing to use it/],
       ] as const;
       const runs = await Promise.all(
-        cases.flatMap(([where]) => [
+        cases.map(([where]) =>
           runScript('01', 'server.ts', [], { env: where.env }),
-          runScript('01', 'client.ts', [], { env: where.env }),
-        ]),
+        ),
       );
       for (const [index, run] of runs.entries()) {
         expect(run.exitStatus.code, run.output).toBe(1);
         expectOneClearLine(run.output);
-        expect(run.output).toMatch(cases[Math.floor(index / 2)]?.[1] as RegExp);
+        expect(run.output).toMatch(cases[index]?.[1] as RegExp);
+      }
+      // The client makes the same check (connectOrExit → checkOwnSocket) before connect();
+      // checked in-process here: its one-line exit is shown by the test above.
+      const saved = process.env.XDG_RUNTIME_DIR;
+      try {
+        for (const [where, pattern] of cases) {
+          process.env.XDG_RUNTIME_DIR = where.env.XDG_RUNTIME_DIR;
+          expect(() => checkOwnSocket(defaultSocketPath('01'))).toThrow(
+            pattern,
+          );
+        }
+      } finally {
+        if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
+        else process.env.XDG_RUNTIME_DIR = saved;
       }
       expect(existsSync(foreign.socket) || existsSync(open.socket)).toBe(false);
     });

@@ -8,6 +8,8 @@ import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { setTimeout as nap } from 'node:timers/promises';
 import {
   DemoProcess,
   REPO_ROOT,
@@ -83,8 +85,7 @@ describe('02-blocking: one thing at a time', () => {
     await server.waitForLine('client 1 connected');
 
     // Everyone else sends and exits at once: the kernel (libuv, here) holds their bytes.
-    const second = await runScript('02', 'client.ts', [], { env });
-    expect(second.exitStatus.code, second.output).toBe(0);
+    // They all send "ping", so whichever connects first is client 2: run them together.
     const byHand = [
       [
         'python3',
@@ -95,11 +96,16 @@ describe('02-blocking: one thing at a time', () => {
         String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/run/user/1000/ping-pong/02.sock`,
       ],
     ].filter(([tool]) => may(tool as string));
-    for (const [, command] of byHand)
-      await runShell((command as string).replaceAll(SHOWN_DIR, dir));
+    const [second] = await Promise.all([
+      runScript('02', 'client.ts', [], { env }),
+      ...byHand.map(([, command]) =>
+        runShell((command as string).replaceAll(SHOWN_DIR, dir)),
+      ),
+    ]);
+    expect(second?.exitStatus.code, second?.output).toBe(0);
     const rude = net.connect(socket);
     rude.on('error', () => {});
-    rude.end('\x1b]0;pwned\x07\x1b[2J\n');
+    rude.end('\x1b]0;pwned\x07\x1b[2J\u009b2J\u202e\n');
     await runPython(
       'import socket, sys\ns = socket.socket(socket.AF_UNIX)\ns.connect(sys.argv[1])\ns.close()',
       [socket],
@@ -119,10 +125,10 @@ describe('02-blocking: one thing at a time', () => {
       /client 2 connected/,
       /client 2 says: "ping"/,
       /tick 2/,
-      /says: "\\u001b]0;pwned\\u0007\\u001b\[2J"/,
+      /says: "\\u001b]0;pwned\\u0007\\u001b\[2J\\u009b2J\\u202e"/,
       new RegExp(`client ${last} left`),
     ]);
-    expect(server.output).not.toContain('\x1b');
+    expect(server.output).not.toMatch(/[\x1b\u009b\u202e]/);
 
     // kill -9 leaves the file; a restart right away replaces it and serves.
     server.kill('SIGKILL');
@@ -143,14 +149,12 @@ describe('02-blocking: one thing at a time', () => {
     }
   });
 
-  it('a client with no server explains what to start, in one line', async () => {
-    const client = await runScript('02', 'client.ts', [
-      '--socket',
-      join(tempDir(), 'nobody.sock'),
-    ]);
+  it('a client with no server explains what to start, on its --socket path, in one line', async () => {
+    const nobody = join(tempDir(), 'nobody.sock');
+    const client = await runScript('02', 'client.ts', ['--socket', nobody]);
     expect(client.exitStatus.code).toBe(1);
-    expect(client.stderr).toMatch(
-      /^no socket file at .*: is the server running\? Start it with: npx tsx demos\/02-blocking\/server.ts$/,
+    expect(client.stderr.trim()).toBe(
+      `no socket file at ${nobody}: is the server running? Start it with: npx tsx demos/02-blocking/server.ts --socket ${nobody}`,
     );
   });
 });
@@ -164,6 +168,21 @@ function sigintIgnored(): boolean {
     return mask !== undefined && (BigInt(`0x${mask}`) & 2n) !== 0n;
   } catch {
     return false;
+  }
+}
+
+/**
+ * Resolves once `sleep` runs in the freezer's process group (or it has thawed already).
+ * "freezing" is printed just before execSync spawns it, so a Ctrl-C sent on that line
+ * alone can land before `sleep` exists on a busy machine: then nothing cuts it short.
+ */
+async function untilSleepRuns(freezer: DemoProcess): Promise<void> {
+  const pgid = String(freezer.child.pid);
+  for (;;) {
+    const found = spawnSync('pgrep', ['-g', pgid, '-x', 'sleep']);
+    if (found.status === 0 || found.error || freezer.matching('thawed').length)
+      return;
+    await nap(20); // polling a condition, not waiting a fixed time
   }
 }
 
@@ -238,6 +257,7 @@ describe('02-blocking: a synchronous call freezes the whole process', () => {
           'launcher' in how ? [...how.launcher] : undefined,
         );
         await freeze(socket, freezer);
+        if (args[1] === 'sleep') await untilSleepRuns(freezer);
         freezer.kill(signal); // the group: a terminal's Ctrl-C reaches `sleep` and tsx's launcher too
         const status = await freezer.waitForExit(20_000);
         expect(status.code, `${args.join(' ')}\n${freezer.output}`).toBe(0);

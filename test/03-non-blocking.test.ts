@@ -7,7 +7,7 @@
 import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { once } from 'node:events';
-import { existsSync } from 'node:fs';
+import { existsSync, lstatSync } from 'node:fs';
 import { join } from 'node:path';
 import {
   hasCommand,
@@ -118,9 +118,11 @@ describe('03-non-blocking: "nothing yet" is an answer', () => {
     // Escape codes are printed escaped; a flood is cut short; both leave, nobody else harmed.
     const rude = net.connect(socket);
     rude.on('error', () => {});
-    rude.end('\x1b]0;pwned\x07\x1b[2J\n');
-    await server.waitForLine('"\\u001b]0;pwned\\u0007\\u001b[2J"');
-    expect(server.output).not.toContain('\x1b');
+    rude.end('\x1b]0;pwned\x07\x1b[2J\u009b2J\u202e\n');
+    await server.waitForLine(
+      '"\\u001b]0;pwned\\u0007\\u001b[2J\\u009b2J\\u202e"',
+    );
+    expect(server.output).not.toMatch(/[\x1b\u009b\u202e]/);
     const flood = net.connect(socket);
     flood.on('error', () => {});
     flood.write('x'.repeat(1_000_000));
@@ -205,6 +207,9 @@ describe('03-non-blocking: evidence and measurements', () => {
         { env },
       );
       await polling.waitForLine(`listening on ${socket}`);
+      expect(lstatSync(socket).mode & 0o777, 'user-only, like Node').toBe(
+        0o600,
+      );
       await polling.waitForLine(/accept: nothing yet \(EAGAIN\)/);
       const client = await runScript('03', 'client.ts', [], { env });
       expect(client.exitStatus.code, client.output).toBe(0);

@@ -35,14 +35,28 @@ export function preparePrivateDir(dir = runtimeDirPath()): void {
   try {
     mkdirSync(dir, { mode: 0o700 });
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code !== 'EEXIST') throw new Error(cannotUse(dir, code));
   }
   checkPrivateDir(dir);
 }
 
+/** Why the folder's parent (say, another user's XDG_RUNTIME_DIR kept by su) is no use, and what to do. */
+function cannotUse(dir: string, code: string | undefined): string {
+  const why = code === 'ENOENT' ? 'does not exist' : `is not yours (${code})`;
+  return `cannot use ${dir}: ${dirname(dir)} ${why}; set XDG_RUNTIME_DIR to a folder of yours, or pass --socket PATH`;
+}
+
 /** Throws, in one line with what to do, unless `dir` is a real folder of ours that nobody else may use. */
 export function checkPrivateDir(dir: string): void {
-  const info = lstatSync(dir);
+  let info: Stats;
+  try {
+    info = lstatSync(dir);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'EACCES') throw new Error(cannotUse(dir, code));
+    throw error; // ENOENT: the caller decides what a missing folder means
+  }
   const fix = `remove it (if it is yours) or set XDG_RUNTIME_DIR to a private folder`;
   if (info.isSymbolicLink())
     throw new Error(

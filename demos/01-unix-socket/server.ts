@@ -11,6 +11,7 @@ import net from 'node:net';
 import { orExit, parseCli } from '../common/cli.ts';
 import { closeOnSignals, listenOnSocketFile } from './socket-file.ts';
 import { defaultSocketPath } from './runtime-dir.ts';
+import { quote } from './quote.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/01-unix-socket/server.ts',
@@ -46,9 +47,7 @@ const server = net.createServer((client) => {
   // message. One short write from one client usually arrives whole, so printing
   // chunks works here by luck. Lesson 04 stops relying on luck.
   client.on('data', (chunk: Buffer) => {
-    const shown = JSON.stringify(
-      chunk.subarray(0, PREVIEW_BYTES).toString('utf8'),
-    );
+    const shown = quote(chunk.subarray(0, PREVIEW_BYTES).toString('utf8'));
     const more = chunk.length > PREVIEW_BYTES ? ' …' : '';
     console.log(`client ${id} sent ${chunk.length} bytes: ${shown}${more}`);
   });

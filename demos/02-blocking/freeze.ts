@@ -22,6 +22,7 @@ import {
   listenOnSocketFile,
 } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { quote } from '../01-unix-socket/quote.ts';
 import { leaveTsxLauncher } from './without-launcher.ts';
 
 const flags = parseCli({
@@ -87,7 +88,7 @@ function freeze(): string {
     } catch (error) {
       return `fs.readSync(stdin) failed: ${errorMessage(error)}`; // say, stdin is not readable
     }
-    return `fs.readSync(stdin) got ${JSON.stringify(line.subarray(0, bytes).toString().trim())}`;
+    return `fs.readSync(stdin) got ${quote(line.subarray(0, bytes).toString().trim())}`;
   }
   // No system call at all: the CPU is busy in our own code, and that freezes too.
   const until = Date.now() + seconds * 1000;
@@ -117,7 +118,7 @@ server.on('connection', (client) => {
   console.log(`client ${id} connected`);
   client.on('data', (chunk: Buffer) => {
     const text = chunk.subarray(0, 200).toString('utf8').trim();
-    console.log(`client ${id} says: ${JSON.stringify(text)}`);
+    console.log(`client ${id} says: ${quote(text)}`);
     if (text !== 'freeze') return;
     console.log(
       `freezing: the handler makes a synchronous call (--with ${flags.with})`,

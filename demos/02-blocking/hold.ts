@@ -58,13 +58,18 @@ export interface OneMessage {
 
 /**
  * Connects, maybe holds the line, sends `message` and exits 0. On failure it prints one
- * line and exits 1, naming `serverCommand` when nobody is listening.
+ * line and exits 1, naming `serverCommand` (with our `--socket`, unless it is `lesson`'s
+ * default) when nobody is listening.
  */
 export async function sendOneMessage(
   { socket: socketPath, message, hold }: OneMessage,
   serverCommand: string,
+  lesson: string,
 ): Promise<void> {
-  const socket = await connectOrExit(socketPath, serverCommand);
+  const startHint =
+    serverCommand +
+    (socketPath === defaultSocketPath(lesson) ? '' : ` --socket ${socketPath}`);
+  const socket = await connectOrExit(socketPath, startHint);
   const hungUp = (): never =>
     fail(
       'the server closed the connection before we could send: was it stopped?',

@@ -17,6 +17,7 @@ import {
   listenOnSocketFile,
 } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { quote } from '../01-unix-socket/quote.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/02-blocking/server.ts',
@@ -88,14 +89,14 @@ async function serveUntilItLeaves(
   try {
     // Each chunk is whatever one read() returned: maybe half a message, maybe two.
     // Lesson 04 turns chunks into lines; here we print them as they come, quoted
-    // by JSON.stringify so a client's escape sequences cannot reach the terminal.
+    // by quote() (lesson 01) so a client's escape sequences cannot reach the terminal.
     for await (const chunk of client as AsyncIterable<Buffer>) {
       const text = chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim();
       const more =
         chunk.length > SHOWN_BYTES
           ? ` (+${chunk.length - SHOWN_BYTES} more bytes)`
           : '';
-      console.log(`client ${id} says: ${JSON.stringify(text)}${more}`);
+      console.log(`client ${id} says: ${quote(text)}${more}`);
     }
     console.log(`client ${id} left`);
   } catch (error) {

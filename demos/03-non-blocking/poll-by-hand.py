@@ -45,10 +45,13 @@ try:
         os.unlink(args.socket)  # refused: a leftover
 except FileNotFoundError:
     pass
+previous_umask = os.umask(0o177)  # bind() makes the file srw-------, as lesson 01's server does
 try:
     server.bind(args.socket)
 except OSError as error:
     refuse(f"cannot listen on {args.socket}: {error.strerror}")
+finally:
+    os.umask(previous_umask)
 server.listen()
 print(f"python polling server listening on {args.socket}", flush=True)
 

@@ -22,6 +22,7 @@ import {
   listenOnSocketFile,
 } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { quote } from '../01-unix-socket/quote.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/03-non-blocking/server.ts',
@@ -128,9 +129,9 @@ function readNow(socket: net.Socket): string {
       chunk.length > SHOWN_BYTES
         ? ` (+${chunk.length - SHOWN_BYTES} more bytes)`
         : '';
-    // JSON.stringify escapes what a client sent: no control characters reach the terminal.
+    // quote() (lesson 01) escapes what a client sent: no control characters reach the terminal.
     const text = chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim();
-    return JSON.stringify(text) + more;
+    return quote(text) + more;
   }
   // null for good: the client hung up (read() at end of stream also queues 'end').
   if (socket.readableEnded || socket.destroyed) {

@@ -53,20 +53,12 @@ export default {
     },
     {
       promise: 2,
-      name: 'prints a ping, escaped',
+      name: 'prints a ping escaped, and control characters never raw',
       async run(kit) {
         const server = await kit.start();
         const conn = await kit.connect();
         conn.send('ping\n');
         await server.waitForLine('"ping\\n"');
-      },
-    },
-    {
-      promise: 2,
-      name: 'never prints control characters raw',
-      async run(kit) {
-        const server = await kit.start();
-        const conn = await kit.connect();
         const attack = 'title\x1b]0;pwned\x07\x1b[2J\n';
         conn.send(attack);
         await server.waitForLine('\\u001b[2J');

@@ -76,7 +76,8 @@ const UNSHARE_SOCAT = String.raw`printf 'ping\n' | unshare -rn socat - ABSTRACT-
 
 /**
  * A squatter for the nobody test: binds the name first (padded like this Node
- * pads, so our client finds it) and answers every line itself.
+ * pads, so our client finds it) and answers every line itself, with an escape
+ * sequence that would clear the terminal; its second visitor gets 70 KiB of y.
  */
 const SQUATTER = String.raw`
 import socket, sys
@@ -84,10 +85,10 @@ name = b"\0" + sys.argv[1].encode()
 if sys.argv[2] == "pad": name = name.ljust(108, b"\0")
 s = socket.socket(socket.AF_UNIX); s.bind(name); s.listen()
 print("squatting", flush=True)
-while True:
-    c, _ = s.accept(); f = c.makefile("rwb")
-    for line in f: f.write(b"pong from nobody\n"); f.flush()
-    f.close(); c.close()
+c, _ = s.accept(); f = c.makefile("rwb")
+for line in f: f.write(b"\x1b[2Jpong from nobody\n"); f.flush()
+f.close(); c.close()
+c, _ = s.accept(); c.sendall(b"y" * 70000); c.recv(1); c.close()
 `;
 
 // Abstract names exist only on Linux; elsewhere only the in-process tests below apply.
@@ -256,7 +257,14 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
       expect(refused.stderr).toMatch(/already listening.*EADDRINUSE/);
       const fooled = await runScript('07', 'client.ts', ['--name', name]);
       expect(fooled.exitStatus.code).toBe(0);
-      expect(fooled.stdout).toContain('ping → "pong from nobody"');
+      expect(fooled.stdout).toContain('ping → "\\u001b[2Jpong from nobody"');
+      expect(fooled.stdout).not.toContain('\x1b');
+      // An endless line from the squatter: one line and exit 1, no stack trace.
+      const flooded = await runScript('07', 'client.ts', ['--name', name]);
+      expect(flooded.exitStatus.code).toBe(1);
+      expect(flooded.stderr.trim()).toBe(
+        `@${name} sent a line longer than 65536 bytes: that is no ping-pong server (any user may hold an abstract name, see lesson 09)`,
+      );
     },
   );
 

@@ -8,7 +8,7 @@
 import net from 'node:net';
 import { once } from 'node:events';
 import { fail, parseCli } from '../common/cli.ts';
-import { LineQueue } from '../04-bidirectional/lines.ts';
+import { LineQueue, LineTooLongError } from '../04-bidirectional/lines.ts';
 import {
   DEFAULT_NAME,
   abstractAddressOrExit,
@@ -63,7 +63,15 @@ try {
 }
 
 // Whoever holds the name answers: maybe not our server (lesson 09), so its
-// bytes are shown escaped (JSON.stringify), never raw to the terminal.
+// bytes are shown escaped (JSON.stringify), never raw to the terminal, and a
+// reply past 64 KiB or a reset connection ends the client with one line.
+socket.on('error', (error) =>
+  fail(
+    error instanceof LineTooLongError
+      ? `@${flags.name} sent a ${error.message}: that is no ping-pong server (any user may hold an abstract name, see lesson 09)`
+      : `lost the connection to @${flags.name}: ${error.message}`,
+  ),
+);
 console.log(`connected to @${flags.name}`);
 const replies = new LineQueue(socket);
 for (const request of ['ping', `ping from pid ${process.pid}`]) {

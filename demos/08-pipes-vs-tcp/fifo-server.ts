@@ -73,8 +73,7 @@ export function serveFifos(dir: string, serve: Serve): string {
     });
   };
   nextConversation();
-  // A client killed between claiming and opening to-server never reaches us:
-  // while we wait for a first ping, clear a claim whose holder has ended.
+  // A client killed before its first ping leaves its claim: clear it.
   setInterval(() => {
     if (ends.length === 1) clearClaim(dir, true);
   }, 200).unref();

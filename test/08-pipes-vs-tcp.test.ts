@@ -208,11 +208,16 @@ describe('08 · one protocol over three transports', () => {
 
   it('every client says which server to start when there is none', async () => {
     const dir = tempDir();
-    const run = await runScript('08', 'client.ts', [
-      ...['--socket', join(dir, 'none.sock')],
+    const [run, badPort] = await Promise.all([
+      runScript('08', 'client.ts', ['--socket', join(dir, 'none.sock')]),
+      runScript('08', 'client.ts', ['--transport', 'tcp', '--port', '99999']),
     ]);
     expect(run.exitStatus.code, run.output).toBe(1);
     expect(run.stderr).toMatch(/server\.ts --transport unix/);
+    expect(badPort.exitStatus.code).toBe(2);
+    expect(badPort.stderr).toMatch(
+      /--port must be a whole number from 1 to 65535, got "99999"/,
+    );
     // fifo and tcp throw the line client.ts prints (via orExit): asked in-process.
     const address = { socket: '', port: '1', fifoDir: dir, noDelay: true };
     await expect(connectTo('fifo', address)).rejects.toThrow(

@@ -77,7 +77,8 @@ const UNSHARE_SOCAT = String.raw`printf 'ping\n' | unshare -rn socat - ABSTRACT-
 /**
  * A squatter for the nobody test: binds the name first (padded like this Node
  * pads, so our client finds it) and answers the first ping itself, with an
- * escape sequence that would clear the terminal, and the second with 70 KiB of y.
+ * escape sequence that would clear the terminal, and the second with 70 KiB of
+ * y; its second visitor gets no answer at all.
  */
 const SQUATTER = String.raw`
 import socket, sys
@@ -88,6 +89,7 @@ print("squatting", flush=True)
 c, _ = s.accept(); f = c.makefile("rwb")
 f.readline(); f.write(b"\x1b[2Jpong from nobody\n"); f.flush()
 f.readline(); f.write(b"y" * 70000); f.flush(); c.recv(1)
+c, _ = s.accept(); c.recv(100); c.recv(1)
 `;
 
 // Abstract names exist only on Linux; elsewhere only the in-process tests below apply.
@@ -245,13 +247,21 @@ describe.skipIf(!isLinux)('07 abstract sockets: a name with no file', () => {
       const refused = await runScript('07', 'server.ts', ['--name', name]);
       expect(refused.exitStatus.code).toBe(1);
       expect(refused.stderr).toMatch(/already listening.*EADDRINUSE/);
+      // One at a time: the squatter answers its visitors in the order they come.
       const fooled = await runScript('07', 'client.ts', ['--name', name]);
+      const ignored = await runScript('07', 'client.ts', [
+        ...['--name', name, '--timeout-ms', '300'],
+      ]);
       expect(fooled.stdout).toContain('ping → "\\u001b[2Jpong from nobody"');
       expect(fooled.stdout).not.toContain('\x1b'); // escaped, never raw
       // Then an endless line: one line and exit 1, no stack trace.
       expect(fooled.exitStatus.code).toBe(1);
       expect(fooled.stderr.trim()).toBe(
         `@${name} sent a line longer than 65536 bytes: that is no ping-pong server (any user may hold an abstract name, see lesson 09)`,
+      );
+      expect(ignored.exitStatus.code).toBe(1);
+      expect(ignored.stderr.trim()).toBe(
+        `@${name} accepted but has not answered for 300 ms: is it really the lesson 07 server?`,
       );
     },
   );

@@ -12,8 +12,11 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   statSync,
+  symlinkSync,
 } from 'node:fs';
+import { setTimeout as delay } from 'node:timers/promises';
 import { join } from 'node:path';
 import {
   DemoProcess,
@@ -21,7 +24,6 @@ import {
   connectLines,
   demoScript,
   hasCommand,
-  runPython,
   runScript,
   runShellResult,
   spawnScript,
@@ -39,6 +41,16 @@ import {
 import { drawChart } from '../demos/08-pipes-vs-tcp/bench/svg.ts';
 import { TextLineSplitter } from '../demos/08-pipes-vs-tcp/text-lines.ts';
 import {
+  claimConversation,
+  claimFifoDir,
+  clearClaim,
+  releaseConversation,
+} from '../demos/08-pipes-vs-tcp/fifos.ts';
+import { connectTo } from '../demos/08-pipes-vs-tcp/connect.ts';
+import { measure } from '../demos/08-pipes-vs-tcp/measure.ts';
+import type { Duplex } from 'node:stream';
+import {
+  LineQueue,
   LineSplitter,
   LineTooLongError,
 } from '../demos/04-bidirectional/lines.ts';
@@ -107,18 +119,46 @@ const hasPython = existsSync('/usr/bin/python3');
 const canSwitchUser =
   process.getuid?.() === 0 && hasCommand('setpriv') && hasPython;
 
+/** A FIFO client in Python: claims DIR/busy as client.ts does, pings once, then holds on. */
+const FIFO_HOLDER = String.raw`
+import os, sys, time
+d = sys.argv[1]; os.symlink(str(os.getpid()), d + "/busy")
+r = os.open(d + "/to-client", os.O_RDONLY | os.O_NONBLOCK); os.set_blocking(r, True)
+w = os.open(d + "/to-server", os.O_WRONLY); os.write(w, b"ping\n")
+print(os.read(r, 100).decode().strip(), flush=True); time.sleep(60)
+`;
+
+/** Waits until `done()` holds, checking every 50 ms (at most 10 s). */
+async function until(done: () => boolean, what: string): Promise<void> {
+  for (let waited = 0; !done(); waited += 50) {
+    if (waited > 10_000) throw new Error(`gave up waiting for ${what}`);
+    await delay(50);
+  }
+}
+
+/** Lines from a stream, one at a time (undefined at the end). */
+function connectedLines(input: NodeJS.ReadableStream): {
+  next(): Promise<string | undefined>;
+} {
+  return new LineQueue(input as Duplex);
+}
+
 describe('08 · one protocol over three transports', () => {
   it('the unix server pongs single, pipelined, unknown and over-long requests, and talks to socat', async () => {
     const path = join(tempDir(), '08.sock');
     const { address } = await startServer('08', ['--socket', path]);
-    const pipelined = await runScript('08', 'client.ts', [
-      ...clientFlags('unix', address),
-      ...['--count', '2000', '--in-flight', '64', '--size', '1024'],
-    ]);
-    expect(pipelined.exitStatus.code, pipelined.output).toBe(0);
-    expect(pipelined.stdout).toMatch(
-      /2000 round trips over unix \(64 in flight, 1024-byte pings\) .* per second/,
-    );
+    // client.ts's loop, in-process: 2,000 pings of 1 KiB, 64 in flight, every pong checked.
+    const connection = await connectTo('unix', {
+      ...{ port: '', fifoDir: '', noDelay: true },
+      socket: address,
+    });
+    const request = `ping ${'x'.repeat(1024 - 6)}\n`;
+    const pipelined = await measure(connection, {
+      ...{ request, count: 2000, inFlight: 64, split: false },
+    });
+    expect(pipelined.count).toBe(2000);
+    expect(pipelined.firstReply).toBe(`pong ${'x'.repeat(1024 - 6)}`);
+    connection.close();
 
     const client = await connectLines(address);
     client.send('hello\nping after\n');
@@ -144,45 +184,48 @@ describe('08 · one protocol over three transports', () => {
   it('the tcp server is on 127.0.0.1, pongs with and without Nagle, and talks to python3', async () => {
     const { address } = await startServer('08', ['--transport', 'tcp']);
     expect(address).toMatch(/^tcp:\/\/127\.0\.0\.1:[1-9]\d*$/);
-    const runs = await Promise.all(
-      [[], ['--nagle']].map((nagle) =>
-        runScript('08', 'client.ts', [
-          ...clientFlags('tcp', address),
-          '--count',
-          '5',
-          '--split',
-          ...nagle,
-        ]),
-      ),
-    );
-    for (const run of runs) {
-      expect(run.exitStatus.code, run.output).toBe(0);
-      expect(run.stdout).toMatch(/5 round trips over tcp/);
-    }
+    // One process with Nagle left on; in-process, the default (setNoDelay) connection.
+    const run = await runScript('08', 'client.ts', [
+      ...clientFlags('tcp', address),
+      ...['--count', '5', '--split', '--nagle'],
+    ]);
+    expect(run.exitStatus.code, run.output).toBe(0);
+    expect(run.stdout).toMatch(/5 round trips over tcp/);
     const port = /(\d+)$/.exec(address)?.[1] ?? '';
+    const direct = await connectTo('tcp', {
+      ...{ socket: '', fifoDir: '', noDelay: true },
+      port: address,
+    });
+    const pongs = connectedLines(direct.input);
+    direct.output.write('ping\nping tcp\n');
+    expect(await pongs.next()).toBe('pong');
+    expect(await pongs.next()).toBe('pong tcp');
+    direct.close();
     if (!hasCommand('python3')) return; // in every CI image; optional elsewhere
     const shown = await runShown(PYTHON_TCP, { 41234: port });
     expect(shown.stdout).toBe('pong from python\n');
-    expect(
-      await runPython(/python3 -c '(.*)' 41234$/.exec(PYTHON_TCP)?.[1] ?? '', [
-        port,
-      ]),
-    ).toBe('pong from python\n');
   });
 
   it('every client says which server to start when there is none', async () => {
     const dir = tempDir();
-    const runs = await Promise.all(
-      [
-        ['--socket', join(dir, 'none.sock')],
-        ['--transport', 'fifo', '--fifo-dir', join(dir, 'none')],
-        ['--transport', 'tcp', '--port', '1'],
-      ].map((flags) => runScript('08', 'client.ts', flags)),
+    const [run, badPort] = await Promise.all([
+      runScript('08', 'client.ts', ['--socket', join(dir, 'none.sock')]),
+      runScript('08', 'client.ts', ['--transport', 'tcp', '--port', '99999']),
+    ]);
+    expect(run.exitStatus.code, run.output).toBe(1);
+    expect(run.stderr).toMatch(/server\.ts --transport unix/);
+    expect(badPort.exitStatus.code).toBe(2);
+    expect(badPort.stderr).toMatch(
+      /--port must be a whole number from 1 to 65535, got "99999"/,
     );
-    for (const run of runs) {
-      expect(run.exitStatus.code, run.output).toBe(1);
-      expect(run.stderr).toMatch(/server\.ts --transport/);
-    }
+    // fifo and tcp throw the line client.ts prints (via orExit): asked in-process.
+    const address = { socket: '', port: '1', fifoDir: dir, noDelay: true };
+    await expect(connectTo('fifo', address)).rejects.toThrow(
+      /no FIFOs in .*: is the server running\? Start it with: npx tsx demos\/08-pipes-vs-tcp\/server\.ts --transport fifo/,
+    );
+    await expect(connectTo('tcp', address)).rejects.toThrow(
+      /nobody is listening on 127\.0\.0\.1:1: start the server with: .*server\.ts --transport tcp/,
+    );
   });
 
   it.skipIf(!canSwitchUser)(
@@ -237,16 +280,10 @@ describe('08 · a FIFO server, one client at a time', () => {
     expect(byHand.stdout).toBe('pong by hand\n');
     await server.waitForLine(/client 1 left: made fresh FIFOs/);
 
-    // A second server on the live folder refuses, and touches nothing.
+    // A second server on the live folder refuses, and touches nothing
+    // (asked in-process: server.ts prints this message and exits 1).
     const before = statSync(join(dir, 'to-server')).ino;
-    const second = spawnScript('08', 'server.ts', [
-      '--transport',
-      'fifo',
-      '--fifo-dir',
-      dir,
-    ]);
-    expect((await second.waitForExit()).code).toBe(1);
-    expect(second.stderr).toMatch(
+    expect(() => claimFifoDir(dir)).toThrow(
       new RegExp(
         `another server \\(pid ${server.child.pid}\\) is already serving`,
       ),
@@ -310,12 +347,11 @@ describe('08 · a FIFO server, one client at a time', () => {
       await server.waitForLine(/client 3 left/);
 
       // Two clients at once: the second is told the server is busy, at once.
-      const long = spawnScript('08', 'client.ts', [
-        ...clientFlags('fifo', dir),
-        '--count',
-        '100000000',
-      ]);
-      await server.waitForLine(/client 4 started writing/);
+      // The first claims busy as client.ts does, pings, and holds on.
+      const holder = spawnShell(
+        `/usr/bin/python3 -c '${FIFO_HOLDER}' '${dir}'`,
+      );
+      await holder.waitForLine('pong');
       const refused = await runScript('08', 'client.ts', [
         ...clientFlags('fifo', dir),
         '--count',
@@ -323,10 +359,17 @@ describe('08 · a FIFO server, one client at a time', () => {
       ]);
       expect(refused.exitStatus.code).toBe(1);
       expect(refused.stderr).toMatch(
-        new RegExp(`busy with another client \\(pid ${long.child.pid}\\)`),
+        /busy with another client \(pid \d+\): FIFOs carry one conversation at a time/,
       );
-      long.kill('SIGKILL');
+      holder.kill('SIGKILL'); // dies mid-conversation, its claim still in place
       await server.waitForLine(/client 4 left: made fresh FIFOs/);
+      // A client killed after claiming but before opening to-server: the server clears its claim.
+      // (The waiting client's side is tested in-process below.)
+      symlinkSync('999999999', join(dir, 'busy'));
+      await until(
+        () => !existsSync(join(dir, 'busy')),
+        'the stale claim cleared',
+      );
       const after = await runShown(FIFO_BY_HAND, { [SHOWN_FIFO_DIR]: dir });
       expect(after.stdout).toBe('pong by hand\n');
     },
@@ -344,34 +387,20 @@ describe('08 · a FIFO server, one client at a time', () => {
         'nobody',
       );
       expect(made.code, made.stderr).toBe(0);
-      const runs = await Promise.all([
-        runScript('08', 'server.ts', [
-          '--transport',
-          'fifo',
-          '--fifo-dir',
-          join(dir, 'theirs'),
-        ]),
-        runScript('08', 'server.ts', [
-          '--transport',
-          'fifo',
-          '--fifo-dir',
-          join(dir, 'link'),
-        ]),
-        runScript('08', 'client.ts', [
-          '--transport',
-          'fifo',
-          '--fifo-dir',
-          join(dir, 'theirs'),
-        ]),
-      ]);
-      expect(runs.map((run) => run.exitStatus.code)).toEqual([1, 1, 1]);
-      expect(runs[0]?.stderr).toMatch(
+      // The server's and the client's checks, in-process (server.ts prints the message with orExit).
+      expect(() => claimFifoDir(join(dir, 'theirs'))).toThrow(
         /owned by uid 65534, not you: refusing to use it/,
       );
-      expect(runs[1]?.stderr).toMatch(/is a symlink, not a folder: refusing/);
-      expect(runs[2]?.stderr).toMatch(
-        /owned by uid 65534, not you: refusing to use it/,
+      expect(() => claimFifoDir(join(dir, 'link'))).toThrow(
+        /is a symlink, not a folder: refusing/,
       );
+      const address = { socket: '', port: '', noDelay: true };
+      await expect(
+        connectTo('fifo', { ...address, fifoDir: join(dir, 'theirs') }),
+      ).rejects.toThrow(/owned by uid 65534, not you: refusing to use it/);
+      await expect(
+        connectTo('fifo', { ...address, fifoDir: join(dir, 'link') }),
+      ).rejects.toThrow(/is a symlink, not a folder: refusing/);
       expect(readdirSync(join(dir, 'theirs'))).toEqual([]); // nothing created in it
     },
   );
@@ -385,6 +414,28 @@ describe('08 · a FIFO server, one client at a time', () => {
     expect(byHand.stdout).toBe('pong\n');
     expect((await bare.waitForExit()).code).toBe(0);
     expect(existsSync(dir)).toBe(false);
+  });
+});
+
+describe('08 · the busy claim, in-process', () => {
+  it("never removes another client's claim, even a dead one's: it waits until the server clears it", async () => {
+    const dir = tempDir();
+    const busy = join(dir, 'busy');
+    symlinkSync('999999999', busy); // above any pid_max: a client that has ended
+    let claimed = false;
+    const claim = claimConversation(dir).then(() => (claimed = true));
+    await delay(150);
+    expect(claimed).toBe(false);
+    expect(readlinkSync(busy)).toBe('999999999'); // not taken over
+    releaseConversation(dir); // a client removes its own claim only
+    expect(readlinkSync(busy)).toBe('999999999');
+    clearClaim(dir, true); // the server, between conversations: its holder has ended
+    await claim;
+    expect(readlinkSync(busy)).toBe(String(process.pid));
+    clearClaim(dir, true); // our process is alive: left alone
+    expect(readlinkSync(busy)).toBe(String(process.pid));
+    releaseConversation(dir);
+    expect(existsSync(busy)).toBe(false);
   });
 });
 

@@ -7,8 +7,8 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import { fail, parseCli } from '../common/cli.ts';
-import { LineQueue } from '../04-bidirectional/lines.ts';
+import { fail, parseCli, parseInteger } from '../common/cli.ts';
+import { LineQueue, LineTooLongError } from '../04-bidirectional/lines.ts';
 import {
   DEFAULT_NAME,
   abstractAddressOrExit,
@@ -27,10 +27,17 @@ const flags = parseCli({
       default: DEFAULT_NAME,
       description: 'the abstract name the server listens on',
     },
+    'timeout-ms': {
+      type: 'string',
+      valueName: 'MS',
+      default: '5000',
+      description: 'give up when the server stays silent this long',
+    },
   },
 });
 
 const address = abstractAddressOrExit(flags.name);
+const timeoutMs = parseInteger(flags['timeout-ms'], 'timeout-ms', 1, 600_000);
 const startHint = `npx tsx demos/07-abstract-sockets/server.ts --name ${flags.name}`;
 
 // #region refused
@@ -63,7 +70,21 @@ try {
 }
 
 // Whoever holds the name answers: maybe not our server (lesson 09), so its
-// bytes are shown escaped (JSON.stringify), never raw to the terminal.
+// bytes are shown escaped (JSON.stringify), never raw to the terminal, and a
+// reply past 64 KiB, a reset connection or a silent server ends the client
+// with one line.
+socket.on('error', (error) =>
+  fail(
+    error instanceof LineTooLongError
+      ? `@${flags.name} sent a ${error.message}: that is no ping-pong server (any user may hold an abstract name, see lesson 09)`
+      : `lost the connection to @${flags.name}: ${error.message}`,
+  ),
+);
+socket.setTimeout(timeoutMs, () =>
+  fail(
+    `@${flags.name} accepted but has not answered for ${timeoutMs} ms: is it really the lesson 07 server?`,
+  ),
+);
 console.log(`connected to @${flags.name}`);
 const replies = new LineQueue(socket);
 for (const request of ['ping', `ping from pid ${process.pid}`]) {

@@ -94,6 +94,14 @@ if (!['fifo', 'unix', 'tcp'].includes(transport))
   usageError(`--transport must be fifo, unix or tcp, got "${flags.transport}"`);
 if (transport === 'tcp' && flags.port === undefined)
   usageError('--transport tcp needs --port: the port the server printed');
+if (transport === 'tcp')
+  // 41234, or what the server printed: tcp://127.0.0.1:41234
+  parseInteger(
+    flags.port?.replace('tcp://127.0.0.1:', '') ?? '',
+    'port',
+    1,
+    65535,
+  );
 const count = parseInteger(flags.count, 'count', 1, 100_000_000);
 const size = parseInteger(flags.size, 'size', 5, 64 * 1024);
 const inFlight = parseInteger(flags['in-flight'], 'in-flight', 1, 100_000);

@@ -71,13 +71,13 @@ async function connectSocket(
  * which never waits, and to-server for writing, which fails with ENXIO unless a
  * server has it open for reading: the closest a FIFO gets to ECONNREFUSED.
  */
-function connectFifos(dir: string): Connection {
+async function connectFifos(dir: string): Promise<Connection> {
   const { toServer, toClient } = fifoPaths(dir);
   const opened: net.Socket[] = [];
   let claimed = false;
   try {
     checkPrivateDir(dir); // a symlink or someone else's folder: refused
-    claimConversation(dir);
+    await claimConversation(dir);
     claimed = true;
     opened.push(openFifo(toClient, 'read'));
     opened.push(openFifo(toServer, 'write'));

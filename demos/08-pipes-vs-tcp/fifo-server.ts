@@ -10,7 +10,7 @@ import {
   createFifos,
   fifoPaths,
   openFifo,
-  releaseConversation,
+  clearClaim,
 } from './fifos.ts';
 
 /** server.ts's `serve`: answers the lines from `input` on `output`. */
@@ -41,7 +41,7 @@ export function serveFifos(dir: string, serve: Serve): string {
     createFifos(dir);
     holdOpen = openSync(toClient, constants.O_RDWR | constants.O_NONBLOCK);
     const input = openFifo(toServer, 'read');
-    releaseConversation(dir); // the next client may come
+    clearClaim(dir); // the next client may come
     const name = `client ${++clientsSoFar}`;
     ends = [input];
     const finish = (why: string): void => {
@@ -73,6 +73,10 @@ export function serveFifos(dir: string, serve: Serve): string {
     });
   };
   nextConversation();
+  // A client killed before its first ping leaves its claim: clear it.
+  setInterval(() => {
+    if (ends.length === 1) clearClaim(dir, true);
+  }, 200).unref();
   for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
     process.once(signal, () => {
       console.log(`${signal}: closing the FIFOs and removing what we made`);

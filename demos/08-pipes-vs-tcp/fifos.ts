@@ -28,6 +28,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { setTimeout as delay } from 'node:timers/promises';
 import {
   checkPrivateDir,
   preparePrivateDir,
@@ -142,11 +143,14 @@ export function createFifos(dir: string): void {
  * FIFOs have no accept(): two clients would mix their pings in one stream. So a
  * client first makes DIR/busy, a symlink whose target is its pid: symlink()
  * creates the name and its content in one step, and fails with EEXIST when the
- * name exists, so exactly one client wins. The server removes it when it makes
- * fresh FIFOs. A busy link whose client has died is a leftover: take it over.
+ * name exists, so exactly one client wins. Only the server removes another
+ * client's link (when it makes fresh FIFOs, or when the holder died before it
+ * ever wrote): a client that removed a dead holder's link could race another
+ * client doing the same, and both would win. So while the holder has ended,
+ * we wait a little for the server to tidy up, then try again.
  */
-export function claimConversation(dir: string): void {
-  for (let attempt = 0; attempt < 2; attempt++) {
+export async function claimConversation(dir: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
     try {
       symlinkSync(String(process.pid), busyFile(dir));
       return;
@@ -159,9 +163,13 @@ export function claimConversation(dir: string): void {
         `the server at ${dir} is busy with another client (pid ${holder}): FIFOs carry one conversation at a time, try again when it is done`,
       );
     }
-    rmSync(busyFile(dir), { force: true });
+    if (attempt === 50) {
+      throw new Error(
+        `${busyFile(dir)} still names pid ${holder}, which has ended: is the server running? Start it, or delete that file`,
+      );
+    }
+    await delay(100); // the holder has just left: the server is making fresh FIFOs
   }
-  throw new Error(`could not claim ${busyFile(dir)}: try again`);
 }
 
 function busyHolder(dir: string): number | undefined {
@@ -172,8 +180,18 @@ function busyHolder(dir: string): number | undefined {
   }
 }
 
-/** The client gives up before talking (no server), or the server made fresh FIFOs. */
+/** The client gives up before talking (no server): it removes its own link only. */
 export function releaseConversation(dir: string): void {
+  if (busyHolder(dir) === process.pid) rmSync(busyFile(dir), { force: true });
+}
+
+/**
+ * The server, between conversations: the next client may come. A claim whose
+ * holder has ended (killed before it opened to-server) is cleared too.
+ */
+export function clearClaim(dir: string, onlyIfHolderEnded = false): void {
+  const holder = busyHolder(dir);
+  if (onlyIfHolderEnded && (holder === undefined || isAlive(holder))) return;
   rmSync(busyFile(dir), { force: true });
 }
 // #endregion busy

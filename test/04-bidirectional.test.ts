@@ -35,14 +35,12 @@ const PYTHON_OVERSIZED = String.raw`python3 -c 'import socket, sys; s = socket.s
 const READLINE_NO_LIMIT = `head -c 20000000 /dev/zero | node -e "require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => console.log('one line of', line.length, 'characters, kept whole until the end'))"`;
 const NC_SESSION = 'nc -U "$sock"';
 const STRACE_SERVER =
-  'strace -f -yy -e trace=read,write -o /tmp/ping-pong-04.trace node --import tsx demos/04-bidirectional/server.ts --socket "$sock"';
-const GREP_TRACE = 'grep "$sock" /tmp/ping-pong-04.trace';
+  'strace -f -yy -e trace=read,write -o "$sock.trace" node --import tsx demos/04-bidirectional/server.ts --socket "$sock"';
+const GREP_TRACE = 'grep "$sock" "$sock.trace"';
 
-/** Runs a lesson command verbatim from the repo root with `$sock` (and maybe the trace path) swapped in. */
-function shell(command: string, sock = '', trace?: string): Promise<string> {
-  const text = trace
-    ? command.replaceAll('/tmp/ping-pong-04.trace', trace)
-    : command;
+/** Runs a lesson command verbatim from the repo root with `$sock` set. */
+function shell(command: string, sock = ''): Promise<string> {
+  const text = command;
   return new Promise((resolve, reject) => {
     execFile(
       'sh',
@@ -345,11 +343,9 @@ describe('04 · the commands the lesson shows', () => {
     async (context) => {
       const dir = tempDir();
       const path = join(dir, '04.sock');
-      const trace = join(dir, '04.trace');
-      const command = STRACE_SERVER.replaceAll(
-        '/tmp/ping-pong-04.trace',
-        trace,
-      );
+      // Next to the socket, in a folder of ours: never a fixed name in a shared /tmp.
+      const trace = `${path}.trace`;
+      const command = STRACE_SERVER;
       // Its own process group, so kill() stops the whole group (sh, strace, node) at once.
       const traced = spawnShell(command, {
         env: { ...process.env, sock: path },
@@ -371,7 +367,7 @@ describe('04 · the commands the lesson shows', () => {
       await traced.waitForExit();
       expect(existsSync(trace)).toBe(true);
       // -yy names each descriptor, so grepping for the socket path keeps only its reads and writes.
-      const socketCalls = await shell(GREP_TRACE, path, trace);
+      const socketCalls = await shell(GREP_TRACE, path);
       const onSocket = String.raw`\(\d+<UNIX-STREAM:\[[^\]]*\]>, `;
       expect(socketCalls).toMatch(
         new RegExp(String.raw`read${onSocket}"(ping\\n){3}", 65536\) += 15`),

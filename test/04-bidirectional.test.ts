@@ -35,14 +35,12 @@ const PYTHON_OVERSIZED = String.raw`python3 -c 'import socket, sys; s = socket.s
 const READLINE_NO_LIMIT = `head -c 20000000 /dev/zero | node -e "require('node:readline').createInterface({ input: process.stdin }).on('line', (line) => console.log('one line of', line.length, 'characters, kept whole until the end'))"`;
 const NC_SESSION = 'nc -U "$sock"';
 const STRACE_SERVER =
-  'strace -f -yy -e trace=read,write -o /tmp/ping-pong-04.trace node --import tsx demos/04-bidirectional/server.ts --socket "$sock"';
-const GREP_TRACE = 'grep "$sock" /tmp/ping-pong-04.trace';
+  'strace -f -yy -e trace=read,write -o "$sock.trace" node --import tsx demos/04-bidirectional/server.ts --socket "$sock"';
+const GREP_TRACE = 'grep "$sock" "$sock.trace"';
 
-/** Runs a lesson command verbatim from the repo root with `$sock` (and maybe the trace path) swapped in. */
-function shell(command: string, sock = '', trace?: string): Promise<string> {
-  const text = trace
-    ? command.replaceAll('/tmp/ping-pong-04.trace', trace)
-    : command;
+/** Runs a lesson command verbatim from the repo root with `$sock` set. */
+function shell(command: string, sock = ''): Promise<string> {
+  const text = command;
   return new Promise((resolve, reject) => {
     execFile(
       'sh',
@@ -80,7 +78,7 @@ function writeOnce(client: LineClient, data: string | Buffer): Promise<void> {
 }
 
 describe('04 · the ping/pong protocol', () => {
-  it('answers pings, tags, pipelined, split and coalesced lines, \\r\\n, UTF-8, unknown commands and the 64 KiB edge; an over-long line closes only its connection; restart after kill -9; SIGTERM', async () => {
+  it('answers pings, tags, pipelined, split and coalesced lines, \\r\\n, UTF-8, unknown commands and the 64 KiB edge; an over-long line closes only its connection; SIGTERM', async () => {
     const { path, server } = await startPingServer();
     const client = await connectLines(path);
     await expectPong(client, 'hello, world'); // ping <text> → pong <text>
@@ -164,24 +162,27 @@ describe('04 · the ping/pong protocol', () => {
       );
     const newcomer = await connectLines(path);
     await expectPong(newcomer, 'newcomer');
-    // kill -9 leaves the socket file; a new server clears it and listens.
-    server.kill('SIGKILL');
-    await server.waitForExit();
-    expect(existsSync(path)).toBe(true);
-    const { server: again } = await startServer('04', ['--socket', path]);
-    const returning = await connectLines(path);
-    await expectPong(returning, 'after kill -9');
     // SIGTERM: clients closed, socket file removed, exit 0.
-    again.kill('SIGTERM');
-    expect((await again.waitForExit()).code).toBe(0);
-    expect(await returning.nextLine()).toBeUndefined();
+    server.kill('SIGTERM');
+    expect((await server.waitForExit()).code).toBe(0);
+    expect(await newcomer.nextLine()).toBeUndefined();
     expect(existsSync(path)).toBe(false);
   });
 });
 
 describe('04 · the clients', () => {
-  it('backpressure on a client that never reads; client.ts and awkward.ts get their answers; socat, nc and Python speak to the server; a client whose server goes away says so', async () => {
-    const { path, server } = await startPingServer();
+  it('restart after a kill -9; backpressure on a client that never reads; client.ts and awkward.ts get their answers; socat, nc and Python speak to the server; a client whose server goes away says so', async () => {
+    // A predecessor killed with kill -9 leaves its socket file; the server clears it and listens.
+    const path = join(tempDir(), '04.sock');
+    const predecessor = spawnShell(
+      String.raw`exec python3 -c 'import socket, sys; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); print("listening", flush=True); sys.stdin.read()' "$sock"`,
+      { env: { ...process.env, sock: path } },
+    );
+    await predecessor.waitForLine('listening');
+    predecessor.kill('SIGKILL');
+    await predecessor.waitForExit();
+    expect(existsSync(path)).toBe(true);
+    const { server } = await startServer('04', ['--socket', path]);
     // Python sends pings without ever reading. With backpressure the server stops reading
     // them, the kernel buffers fill, and Python's send() stays blocked: it is told to wait.
     const program = `
@@ -342,11 +343,9 @@ describe('04 · the commands the lesson shows', () => {
     async (context) => {
       const dir = tempDir();
       const path = join(dir, '04.sock');
-      const trace = join(dir, '04.trace');
-      const command = STRACE_SERVER.replaceAll(
-        '/tmp/ping-pong-04.trace',
-        trace,
-      );
+      // Next to the socket, in a folder of ours: never a fixed name in a shared /tmp.
+      const trace = `${path}.trace`;
+      const command = STRACE_SERVER;
       // Its own process group, so kill() stops the whole group (sh, strace, node) at once.
       const traced = spawnShell(command, {
         env: { ...process.env, sock: path },
@@ -368,7 +367,7 @@ describe('04 · the commands the lesson shows', () => {
       await traced.waitForExit();
       expect(existsSync(trace)).toBe(true);
       // -yy names each descriptor, so grepping for the socket path keeps only its reads and writes.
-      const socketCalls = await shell(GREP_TRACE, path, trace);
+      const socketCalls = await shell(GREP_TRACE, path);
       const onSocket = String.raw`\(\d+<UNIX-STREAM:\[[^\]]*\]>, `;
       expect(socketCalls).toMatch(
         new RegExp(String.raw`read${onSocket}"(ping\\n){3}", 65536\) += 15`),

@@ -12,6 +12,7 @@
  * says `subscribed` is given up on after --reply-timeout-ms.
  */
 import net from 'node:net';
+import { lstatSync, type Stats } from 'node:fs';
 import { errorMessage, parseCli, parseInteger } from '../common/cli.ts';
 import {
   checkSocketPath,
@@ -66,11 +67,23 @@ let current: net.Socket | undefined;
 
 // #region connect
 function connect(): void {
+  let checked: Stats;
   try {
     checkSocketPath(flags.socket);
     checkOwnSocket(flags.socket); // again on every reconnect: who is there now?
+    checked = lstatSync(flags.socket); // no file: nothing to connect to yet
   } catch (error) {
-    console.log(`${errorMessage(error)} (not connecting; will check again)`);
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT')
+      console.log(
+        explainConnectError(
+          { code } as NodeJS.ErrnoException,
+          flags.socket,
+          startHint,
+        ),
+      );
+    else
+      console.log(`${errorMessage(error)} (not connecting; will check again)`);
     return retryLater();
   }
   const socket = net.connect(flags.socket);
@@ -83,6 +96,13 @@ function connect(): void {
   });
   let steady: NodeJS.Timeout | undefined;
   socket.once('connect', () => {
+    // Someone may have swapped the file between the check and connect(): still the one we checked?
+    if (!sameFile(checked, flags.socket)) {
+      console.log(
+        `${flags.socket} changed while connecting: hanging up (will check again)`,
+      );
+      return socket.destroy();
+    }
     console.log(`connected to ${flags.socket}, subscribing`);
     socket.write(encode({ type: 'subscribe' }));
   });
@@ -121,6 +141,16 @@ function connect(): void {
   });
 }
 // #endregion connect
+
+/** Whether `path` is still the file `before` described (same device and inode). */
+function sameFile(before: Stats, path: string): boolean {
+  try {
+    const now = lstatSync(path);
+    return now.dev === before.dev && now.ino === before.ino;
+  } catch {
+    return false; // gone: whoever we reached, it was not that file
+  }
+}
 
 // #region backoff
 /**

@@ -1,0 +1,216 @@
+/**
+ * The workshop plan, from the timing hints in the speaker notes.
+ *
+ * A slide's notes may start with one or more hints: `Note: [8 min] …`, or with a kind,
+ * `Note: [7 min hands-on] [3 min slack] …`. A hint covers the stretch from its slide to
+ * the next slide with a hint. Kinds: talk (the default), hands-on, break, lunch, slack.
+ *
+ * From the hints come: the plan `npm run slides:build` prints (clock times, minutes per
+ * file, the share of hands-on time, breaks and slack), the agenda on the opening slide
+ * (`#agenda`), and each slide's `data-timing`, which reveal.js's speaker view uses to say
+ * whether the talk is ahead of or behind its plan.
+ *
+ * The deck is a half day (09:00–13:00 by default) and an optional afternoon: everything
+ * before the `lunch` hint is the morning; the closing file (`99-…`) ends either.
+ */
+export const HINT_KINDS = [
+  'talk',
+  'hands-on',
+  'break',
+  'lunch',
+  'slack',
+] as const;
+export type HintKind = (typeof HINT_KINDS)[number];
+
+export interface Hint {
+  minutes: number;
+  kind: HintKind;
+}
+
+/** What the plan needs to know of a slide. */
+export interface TimedSlide {
+  file: string;
+  title: string;
+  /** The title of the file's first title slide: the section name. */
+  section?: string | undefined;
+  hints: Hint[];
+}
+
+const HINT = /^\[(\d+(?:\.\d+)?) min(?: ([a-z-]+))?\][ \t]*/;
+
+/** The hints at the start of a notes paragraph's text, and what follows them. */
+export function parseHints(text: string): { hints: Hint[]; error?: string } {
+  const hints: Hint[] = [];
+  let rest = text;
+  for (let match = HINT.exec(rest); match; match = HINT.exec(rest)) {
+    const kind = (match[2] ?? 'talk') as HintKind;
+    if (!HINT_KINDS.includes(kind))
+      return {
+        hints,
+        error: `unknown kind "${match[2]}" in ${match[0].trim()}: use ${HINT_KINDS.join(', ')}`,
+      };
+    hints.push({ minutes: Number(match[1]), kind });
+    rest = rest.slice(match[0].length);
+  }
+  return { hints };
+}
+
+export const slideMinutes = (slide: TimedSlide): number =>
+  slide.hints.reduce((sum, hint) => sum + hint.minutes, 0);
+
+/**
+ * Seconds per slide for reveal.js's pacing: a hint's minutes are spread evenly over
+ * the slides of its stretch (its slide and the following ones without a hint).
+ */
+export function slideTimings(slides: TimedSlide[]): number[] {
+  const seconds = slides.map(() => 0);
+  let start = 0;
+  while (start < slides.length) {
+    let end = start + 1;
+    while (end < slides.length && slides[end]?.hints.length === 0) end++;
+    const stretch = slideMinutes(slides[start] as TimedSlide) * 60;
+    for (let index = start; index < end; index++)
+      seconds[index] = Math.round(stretch / (end - start));
+    start = end;
+  }
+  return seconds;
+}
+
+export interface AgendaRow {
+  /** Minutes since the start. */
+  at: number;
+  minutes: number;
+  what: string;
+  kind: 'file' | 'break' | 'lunch';
+  file?: string;
+  handsOn: number;
+}
+
+/** The agenda: one row per file, cut by breaks and lunch, each with its start time. */
+export function agendaRows(slides: TimedSlide[]): AgendaRow[] {
+  const rows: AgendaRow[] = [];
+  let clock = 0;
+  /** The file row time is added to; a break ends it, and the file's next slide opens a new one. */
+  let row: AgendaRow | undefined;
+  for (const slide of slides) {
+    for (const hint of slide.hints) {
+      if (hint.kind === 'break' || hint.kind === 'lunch') {
+        rows.push({
+          at: clock,
+          minutes: hint.minutes,
+          what: hint.kind === 'break' ? 'Break' : 'Lunch',
+          kind: hint.kind,
+          handsOn: 0,
+        });
+        row = undefined;
+      } else {
+        if (!row || row.file !== slide.file) {
+          row = {
+            at: clock,
+            minutes: 0,
+            what: slide.section || slide.title || slide.file,
+            kind: 'file',
+            file: slide.file,
+            handsOn: 0,
+          };
+          rows.push(row);
+        }
+        row.minutes += hint.minutes;
+        if (hint.kind === 'hands-on') row.handsOn += hint.minutes;
+      }
+      clock += hint.minutes;
+    }
+  }
+  return rows;
+}
+
+export interface SessionSummary {
+  name: string;
+  minutes: number;
+  handsOn: number;
+  breaks: number[];
+  slack: number;
+}
+
+/** The morning (the half day: up to the lunch, plus the closing file) and the afternoon after it. */
+export function sessions(slides: TimedSlide[]): SessionSummary[] {
+  const morning: SessionSummary = {
+    name: 'half day',
+    minutes: 0,
+    handsOn: 0,
+    breaks: [],
+    slack: 0,
+  };
+  const afternoon: SessionSummary = {
+    name: 'afternoon',
+    minutes: 0,
+    handsOn: 0,
+    breaks: [],
+    slack: 0,
+  };
+  let afterLunch = false;
+  for (const slide of slides) {
+    for (const hint of slide.hints) {
+      if (hint.kind === 'lunch') {
+        afterLunch = true;
+        continue;
+      }
+      const closing = /(^|\/)99-[^/]*$/.test(slide.file);
+      const session = afterLunch && !closing ? afternoon : morning;
+      session.minutes += hint.minutes;
+      if (hint.kind === 'hands-on') session.handsOn += hint.minutes;
+      if (hint.kind === 'slack') session.slack += hint.minutes;
+      if (hint.kind === 'break') session.breaks.push(hint.minutes);
+    }
+  }
+  return afternoon.minutes > 0 ? [morning, afternoon] : [morning];
+}
+
+/** `09:00` + minutes → `10:25`. */
+export function clockTime(start: string, minutes: number): string {
+  const [hours, mins] = start.split(':').map(Number);
+  const total = Math.round((hours ?? 0) * 60 + (mins ?? 0) + minutes);
+  return `${String(Math.floor(total / 60) % 24).padStart(2, '0')}:${String(total % 60).padStart(2, '0')}`;
+}
+
+export function isClockTime(text: string): boolean {
+  return /^([01]\d|2[0-3]):[0-5]\d$/.test(text);
+}
+
+const duration = (minutes: number) =>
+  `${Math.floor(minutes / 60)} h ${String(Math.round(minutes % 60)).padStart(2, '0')} min`;
+const percent = (part: number, whole: number) =>
+  whole > 0 ? Math.round((part / whole) * 100) : 0;
+
+export function describeSession(session: SessionSummary): string {
+  const breaks =
+    session.breaks.length === 0
+      ? 'no break'
+      : `${session.breaks.length} break${session.breaks.length > 1 ? 's' : ''} (${session.breaks.join(' + ')} min)`;
+  return `${session.name}: ${session.minutes} min (${duration(session.minutes)}); hands-on ${session.handsOn} min (${percent(session.handsOn, session.minutes)}%), ${breaks}, slack ${session.slack} min (${percent(session.slack, session.minutes)}%)`;
+}
+
+/** The plan `npm run slides:build` prints: the agenda with clock times, then each session's shares. */
+export function planSummary(slides: TimedSlide[], start = '09:00'): string {
+  const rows = agendaRows(slides);
+  const width = Math.max(
+    ...rows.map((row) =>
+      row.file && row.kind === 'file' ? row.file.length : row.what.length,
+    ),
+    5,
+  );
+  const lines = rows.map((row) => {
+    const name =
+      row.kind === 'file'
+        ? (row.file ?? row.what)
+        : `(${row.what.toLowerCase()})`;
+    const handsOn = row.handsOn > 0 ? `  ${row.handsOn} hands-on` : '';
+    return `  ${clockTime(start, row.at)}  ${name.padEnd(width)}  ${String(row.minutes).padStart(3)} min${handsOn}`;
+  });
+  const total = rows.reduce((sum, row) => sum + row.minutes, 0);
+  lines.push(`  ${clockTime(start, total)}  end`);
+  return [
+    ...lines,
+    ...sessions(slides).map((session) => `  ${describeSession(session)}`),
+  ].join('\n');
+}

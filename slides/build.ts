@@ -51,7 +51,10 @@ import {
   isClockTime,
   parseHints,
   planSummary,
+  slideMinutes,
   slideTimings,
+  splitDay,
+  type AgendaRow,
   type Hint,
 } from './plan.ts';
 
@@ -627,20 +630,33 @@ export function buildDeck(
   return { slides, html: renderDeck(slides, options) };
 }
 
-/** The agenda table of `#agenda`: the plan's rows with their clock times. */
+/** The agenda of `#agenda`: the half day with clock times, and beside it the afternoon, if any. */
 function agendaHtml(slides: Slide[], start: string): string {
-  const rows = agendaRows(slides).map((row) => {
-    const handsOn =
-      row.handsOn > 0
-        ? ` <span class="hands-on">${row.handsOn} min hands-on</span>`
-        : '';
-    const what =
-      row.kind === 'file'
-        ? escapeHtml(row.what)
-        : `<strong>${escapeHtml(row.what)}</strong>`;
-    return `<tr class="agenda-${row.kind}"><td>${clockTime(start, row.at)}</td><td>${what}${handsOn}</td><td>${row.minutes} min</td></tr>`;
-  });
-  return `<table class="agenda"><tbody>${rows.join('')}</tbody></table>\n`;
+  const table = (rows: AgendaRow[], offset: number, caption: string) => {
+    const cells = rows.map((row) => {
+      const handsOn =
+        row.handsOn > 0
+          ? ` <span class="hands-on">${row.handsOn} min hands-on</span>`
+          : '';
+      const what =
+        row.kind === 'file'
+          ? escapeHtml(row.what)
+          : `<strong>${escapeHtml(row.what)}</strong>`;
+      return `<tr class="agenda-${row.kind}"><td>${clockTime(start, offset + row.at)}</td><td>${what}${handsOn}</td></tr>`;
+    });
+    const end = rows.reduce((sum, row) => sum + row.minutes, offset);
+    cells.push(
+      `<tr class="agenda-end"><td>${clockTime(start, end)}</td><td>end</td></tr>`,
+    );
+    return `<table><caption>${escapeHtml(caption)}</caption><tbody>${cells.join('')}</tbody></table>`;
+  };
+  const { halfDay, afternoon } = splitDay(slides);
+  const half = table(agendaRows(halfDay), 0, 'half day');
+  if (afternoon.length === 0) return `<div class="agenda">${half}</div>\n`;
+  const lunchAt = halfDay
+    .filter((slide) => !/(^|\/)99-/.test(slide.file))
+    .reduce((sum, slide) => sum + slideMinutes(slide), 0);
+  return `<div class="agenda">${half}${table(agendaRows(afternoon), lunchAt, 'full day: the afternoon')}</div>\n`;
 }
 
 /** reveal.js's own files (by the names its package exports), read from node_modules: the deck inlines them. */

@@ -132,38 +132,54 @@ export interface SessionSummary {
   slack: number;
 }
 
-/** The morning (the half day: up to the lunch, plus the closing file) and the afternoon after it. */
-export function sessions(slides: TimedSlide[]): SessionSummary[] {
-  const morning: SessionSummary = {
-    name: 'half day',
+const isClosing = (slide: TimedSlide) => /(^|\/)99-[^/]*$/.test(slide.file);
+
+/**
+ * The half day: every slide before the `lunch` hint, then the closing file (`99-…`).
+ * The afternoon: the lunch and what follows it, but the closing. Without a lunch
+ * there is no afternoon.
+ */
+export function splitDay(slides: TimedSlide[]): {
+  halfDay: TimedSlide[];
+  afternoon: TimedSlide[];
+} {
+  const lunch = slides.findIndex((slide) =>
+    slide.hints.some((hint) => hint.kind === 'lunch'),
+  );
+  if (lunch === -1) return { halfDay: slides, afternoon: [] };
+  return {
+    halfDay: [
+      ...slides.slice(0, lunch),
+      ...slides.slice(lunch).filter(isClosing),
+    ],
+    afternoon: slides.slice(lunch).filter((slide) => !isClosing(slide)),
+  };
+}
+
+export function summarize(name: string, slides: TimedSlide[]): SessionSummary {
+  const summary: SessionSummary = {
+    name,
     minutes: 0,
     handsOn: 0,
     breaks: [],
     slack: 0,
   };
-  const afternoon: SessionSummary = {
-    name: 'afternoon',
-    minutes: 0,
-    handsOn: 0,
-    breaks: [],
-    slack: 0,
-  };
-  let afterLunch = false;
-  for (const slide of slides) {
-    for (const hint of slide.hints) {
-      if (hint.kind === 'lunch') {
-        afterLunch = true;
-        continue;
-      }
-      const closing = /(^|\/)99-[^/]*$/.test(slide.file);
-      const session = afterLunch && !closing ? afternoon : morning;
-      session.minutes += hint.minutes;
-      if (hint.kind === 'hands-on') session.handsOn += hint.minutes;
-      if (hint.kind === 'slack') session.slack += hint.minutes;
-      if (hint.kind === 'break') session.breaks.push(hint.minutes);
-    }
+  for (const hint of slides.flatMap((slide) => slide.hints)) {
+    if (hint.kind === 'lunch') continue;
+    summary.minutes += hint.minutes;
+    if (hint.kind === 'hands-on') summary.handsOn += hint.minutes;
+    if (hint.kind === 'slack') summary.slack += hint.minutes;
+    if (hint.kind === 'break') summary.breaks.push(hint.minutes);
   }
-  return afternoon.minutes > 0 ? [morning, afternoon] : [morning];
+  return summary;
+}
+
+/** The half day's summary, and the afternoon's if the deck has one. */
+export function sessions(slides: TimedSlide[]): SessionSummary[] {
+  const { halfDay, afternoon } = splitDay(slides);
+  return afternoon.length > 0
+    ? [summarize('half day', halfDay), summarize('afternoon', afternoon)]
+    : [summarize('half day', halfDay)];
 }
 
 /** `09:00` + minutes → `10:25`. */
@@ -190,25 +206,54 @@ export function describeSession(session: SessionSummary): string {
   return `${session.name}: ${session.minutes} min (${duration(session.minutes)}); hands-on ${session.handsOn} min (${percent(session.handsOn, session.minutes)}%), ${breaks}, slack ${session.slack} min (${percent(session.slack, session.minutes)}%)`;
 }
 
-/** The plan `npm run slides:build` prints: the agenda with clock times, then each session's shares. */
-export function planSummary(slides: TimedSlide[], start = '09:00'): string {
-  const rows = agendaRows(slides);
-  const width = Math.max(
-    ...rows.map((row) =>
-      row.file && row.kind === 'file' ? row.file.length : row.what.length,
-    ),
-    5,
-  );
+function agendaLines(
+  rows: AgendaRow[],
+  start: string,
+  offset: number,
+  width: number,
+): string[] {
   const lines = rows.map((row) => {
     const name =
       row.kind === 'file'
         ? (row.file ?? row.what)
         : `(${row.what.toLowerCase()})`;
     const handsOn = row.handsOn > 0 ? `  ${row.handsOn} hands-on` : '';
-    return `  ${clockTime(start, row.at)}  ${name.padEnd(width)}  ${String(row.minutes).padStart(3)} min${handsOn}`;
+    return `  ${clockTime(start, offset + row.at)}  ${name.padEnd(width)}  ${String(row.minutes).padStart(3)} min${handsOn}`;
   });
   const total = rows.reduce((sum, row) => sum + row.minutes, 0);
-  lines.push(`  ${clockTime(start, total)}  end`);
+  return [...lines, `  ${clockTime(start, offset + total)}  end`];
+}
+
+/**
+ * The plan `npm run slides:build` prints: the half day with clock times, the afternoon
+ * (if any) from the lunch on, then each part's shares of hands-on time, breaks and slack.
+ */
+export function planSummary(slides: TimedSlide[], start = '09:00'): string {
+  const { halfDay, afternoon } = splitDay(slides);
+  const morningRows = agendaRows(halfDay);
+  const afternoonRows = agendaRows(afternoon);
+  const all = [...morningRows, ...afternoonRows];
+  const width = Math.max(
+    ...all.map((row) =>
+      row.kind === 'file' ? (row.file ?? '').length : row.what.length + 2,
+    ),
+    5,
+  );
+  const lines = ['half day:', ...agendaLines(morningRows, start, 0, width)];
+  if (afternoonRows.length > 0) {
+    const lunchAt = slides
+      .slice(
+        0,
+        slides.findIndex((slide) =>
+          slide.hints.some((hint) => hint.kind === 'lunch'),
+        ),
+      )
+      .reduce((sum, slide) => sum + slideMinutes(slide), 0);
+    lines.push(
+      "full day: after the half day's last lesson, instead of the closing:",
+      ...agendaLines(afternoonRows, start, lunchAt, width),
+    );
+  }
   return [
     ...lines,
     ...sessions(slides).map((session) => `  ${describeSession(session)}`),

@@ -44,8 +44,9 @@
 
   /**
    * Sets one font size for every code block on `slide`: the largest, from CODE_LARGEST
-   * down, at which no code line wraps and the slide's body fits its frame. A slide that
-   * does not fit even at the floor keeps the floor and is marked `data-overflow`
+   * down, at which no code line wraps and the slide's body fits its frame. If even the
+   * floor does not fit, the slide's title gets small (`compact`) and the fitting runs
+   * again; a slide that still does not fit keeps the floor and is marked `data-overflow`
    * (test/slides-browser.test.ts fails on it).
    * @param {HTMLElement} slide
    */
@@ -53,22 +54,34 @@
     const body = /** @type {HTMLElement | null} */ (
       slide.querySelector('.body')
     );
+    if (!body) return;
     const blocks = /** @type {HTMLElement[]} */ ([
       ...slide.querySelectorAll('figure.code pre'),
     ]);
-    if (!body) return;
     const fits = () =>
       body.scrollHeight <= body.clientHeight + 1 &&
       blocks.every((pre) => !hasWrappedLine(pre));
-    let size = CODE_LARGEST;
-    for (; size > CODE_FLOOR; size--) {
+    /** @param {number} size */
+    const setSize = (size) => {
       for (const pre of blocks) pre.style.fontSize = `${size}px`;
-      if (fits()) break;
+    };
+    const largestThatFits = () => {
+      let size = CODE_LARGEST;
+      for (; size > CODE_FLOOR; size--) {
+        setSize(size);
+        if (fits()) return size;
+      }
+      setSize(CODE_FLOOR);
+      return CODE_FLOOR;
+    };
+    slide.classList.remove('compact');
+    let size = largestThatFits();
+    if (!fits() && blocks.length > 0) {
+      slide.classList.add('compact');
+      size = largestThatFits();
     }
-    for (const pre of blocks) pre.style.fontSize = `${size}px`;
     slide.dataset.codeSize = blocks.length > 0 ? String(size) : '';
     slide.toggleAttribute('data-overflow', !fits());
-    slide.dataset.fitted = 'true';
   }
 
   /**

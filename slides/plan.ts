@@ -147,12 +147,17 @@ export function splitDay(slides: TimedSlide[]): {
     slide.hints.some((hint) => hint.kind === 'lunch'),
   );
   if (lunch === -1) return { halfDay: slides, afternoon: [] };
+  const afternoon = slides.slice(lunch).filter((slide) => !isClosing(slide));
+  // A lunch with no lessons after it (yet) makes no afternoon.
+  const hasLessons = afternoon.some((slide) =>
+    slide.hints.some((hint) => hint.kind !== 'lunch'),
+  );
   return {
     halfDay: [
       ...slides.slice(0, lunch),
       ...slides.slice(lunch).filter(isClosing),
     ],
-    afternoon: slides.slice(lunch).filter((slide) => !isClosing(slide)),
+    afternoon: hasLessons ? afternoon : [],
   };
 }
 

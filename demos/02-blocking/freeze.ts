@@ -67,7 +67,9 @@ function freeze(): string {
     // A plain blocking read(2) on stdin, just like a blocking recv() on a socket.
     const line = Buffer.alloc(1024);
     const bytes = readSync(0, line);
+    // #region read-result
     return `fs.readSync(stdin) got ${JSON.stringify(line.subarray(0, bytes).toString().trim())}`;
+    // #endregion read-result
   }
   // No system call at all: the CPU is busy in our own code, and that freezes too.
   const until = Date.now() + seconds * 1000;

@@ -70,9 +70,11 @@ for await (const [client] of connections as AsyncIterableIterator<
   [net.Socket]
 >) {
   clientNumber += 1;
+  // #region announce
   console.log(
     `client ${clientNumber} connected; waiting for its message (recv) — nothing else runs until it leaves`,
   );
+  // #endregion announce
   await serveUntilItLeaves(client, clientNumber);
 
   // The loop's other work: in a game this would draw a frame, in a daemon check timers.
@@ -102,9 +104,11 @@ async function serveUntilItLeaves(
     console.log(`client ${number} left`);
   } catch (error) {
     // A reset (the client crashed) ends this client only; the loop goes on.
+    // #region vanished
     console.log(
       `client ${number} vanished: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
     );
+    // #endregion vanished
   }
 }
 // #endregion recv

@@ -96,6 +96,7 @@ for (;;) {
   passes += 1;
   const seen: string[] = [];
 
+  // #region loop-accept
   // A non-blocking accept: take a waiting connection if there is one.
   const newcomer = acceptQueue.shift();
   if (newcomer === undefined) {
@@ -104,6 +105,8 @@ for (;;) {
     clients.set(newcomer, ++clientNumber);
     seen.push(`accept: client ${clientNumber} connected`);
   }
+  // #endregion loop-accept
+  // #region loop-read
   // A non-blocking read of every client, newcomer included.
   for (const [socket, number] of clients)
     seen.push(`client ${number}: ${readNow(socket)}`);
@@ -112,6 +115,7 @@ for (;;) {
   if (!flags.quiet || seen.some((part) => !part.endsWith('nothing yet'))) {
     console.log(`tick ${passes} | ${seen.join(' | ')}`);
   }
+  // #endregion loop-read
   // Yield so the event loop can run (libuv reads the sockets, signals arrive), then go again.
   await (intervalMs === 0 ? nextTurn() : nap(intervalMs));
 }
@@ -124,6 +128,7 @@ function readNow(socket: net.Socket): string {
   // JavaScript's "nothing yet". It never waits.
   const chunk = socket.read() as Buffer | null;
   if (chunk !== null) {
+    // #region shown-bytes
     const more =
       chunk.length > SHOWN_BYTES
         ? ` (+${chunk.length - SHOWN_BYTES} more bytes)`
@@ -132,6 +137,7 @@ function readNow(socket: net.Socket): string {
       JSON.stringify(chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim()) +
       more
     );
+    // #endregion shown-bytes
   }
   // null for good: the client hung up (read() at end of stream also queues 'end').
   if (socket.readableEnded || socket.destroyed) {

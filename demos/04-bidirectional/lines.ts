@@ -44,6 +44,7 @@ export class LineSplitter {
    * LineTooLongError once a line passes the limit: the stream is then out of step
    * with the protocol, and the caller should stop reading it.
    */
+  // #region splitter-push
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
     let start = 0;
@@ -65,7 +66,9 @@ export class LineSplitter {
     this.keep(chunk.subarray(start), lines);
     return lines;
   }
+  // #endregion splitter-push
 
+  // #region splitter-keep
   private keep(part: Buffer, linesSoFar: string[]): void {
     if (part.length === 0) return;
     this.pendingBytes += part.length;
@@ -79,6 +82,7 @@ export class LineSplitter {
     // quadratic work for a long line that trickles in.
     this.pending.push(part);
   }
+  // #endregion splitter-keep
 }
 // #endregion splitter
 

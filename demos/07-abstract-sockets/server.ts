@@ -75,9 +75,11 @@ const server = net.createServer((socket) => {
  */
 server.once('error', (error: NodeJS.ErrnoException) => {
   if (error.code === 'EADDRINUSE') {
+    // #region in-use
     fail(
       `another server is already listening on ${shownAs} (EADDRINUSE): stop it first, or choose another --name`,
     );
+    // #endregion in-use
   }
   fail(`could not listen on ${shownAs}: ${error.message}`);
 });

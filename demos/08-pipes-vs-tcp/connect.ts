@@ -40,6 +40,7 @@ async function connectSocket(
   try {
     await once(socket, 'connect');
   } catch (error) {
+    // #region explain-error
     const code = (error as NodeJS.ErrnoException).code;
     if (transport === 'tcp' && code === 'ECONNREFUSED') {
       throw new Error(
@@ -53,6 +54,7 @@ async function connectSocket(
         startHint(transport),
       ),
     );
+    // #endregion explain-error
   }
   // Without this, Node leaves Nagle's algorithm on for TCP (net's default).
   if (transport === 'tcp') socket.setNoDelay(address.noDelay);

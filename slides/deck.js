@@ -33,6 +33,8 @@
     transition: 'none',
     backgroundTransition: 'none',
     mouseWheel: true,
+    // Each slide has its data-timing (build.ts, from the [N min] hints): the speaker view's pacing.
+    defaultTiming: 0,
     // One page per slide with every step shown; ?print-pdf&showNotes=separate-page adds notes pages.
     pdfMaxPagesPerSlide: 1,
     pdfSeparateFragments: false,
@@ -65,14 +67,18 @@
     const setSize = (size) => {
       for (const pre of blocks) pre.style.fontSize = `${size}px`;
     };
+    /** Binary search: the largest size in [CODE_FLOOR, CODE_LARGEST] that fits, or the floor. */
     const largestThatFits = () => {
-      let size = CODE_LARGEST;
-      for (; size > CODE_FLOOR; size--) {
-        setSize(size);
-        if (fits()) return size;
+      let low = CODE_FLOOR;
+      let high = CODE_LARGEST;
+      while (low < high) {
+        const middle = Math.ceil((low + high) / 2);
+        setSize(middle);
+        if (fits()) low = middle;
+        else high = middle - 1;
       }
-      setSize(CODE_FLOOR);
-      return CODE_FLOOR;
+      setSize(low);
+      return low;
     };
     slide.classList.remove('compact');
     let size = largestThatFits();
@@ -95,10 +101,17 @@
     return lines.some((line) => line.offsetHeight > lineHeight * 1.5);
   }
 
-  /** Fits every slide that is laid out now (the current one, its neighbours, all in print or overview). */
+  /**
+   * Fits each slide once, when it is first laid out (the current one, its neighbours, all of
+   * them in print or overview). Sizes are in slide pixels, so another window size needs no refit.
+   */
   function fitVisibleSlides() {
     for (const slide of /** @type {HTMLElement[]} */ (reveal.getSlides())) {
-      if (slide.offsetParent !== null || reveal.isPrintView()) fitCode(slide);
+      const laidOut = slide.offsetParent !== null || reveal.isPrintView();
+      if (laidOut && !slide.dataset.codeFitted) {
+        fitCode(slide);
+        slide.dataset.codeFitted = 'true';
+      }
     }
   }
 
@@ -181,6 +194,5 @@
     startCountdowns();
   });
   reveal.on('overviewshown', fitVisibleSlides);
-  reveal.on('resize', fitVisibleSlides);
   reveal.on('pdf-ready', fitVisibleSlides);
 })();

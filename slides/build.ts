@@ -638,10 +638,14 @@ function agendaHtml(slides: Slide[], start: string): string {
         row.handsOn > 0
           ? ` <span class="hands-on">${row.handsOn} min hands-on</span>`
           : '';
+      // The opening's title is the course's name; on the agenda it is what happens in it.
+      const name = /(^|\/)00-/.test(row.file ?? '')
+        ? 'Welcome and setup'
+        : row.what;
       const what =
         row.kind === 'file'
-          ? escapeHtml(row.what)
-          : `<strong>${escapeHtml(row.what)}</strong>`;
+          ? escapeHtml(name)
+          : `<strong>${escapeHtml(name)}</strong>`;
       return `<tr class="agenda-${row.kind}"><td>${clockTime(start, offset + row.at)}</td><td>${what}${handsOn}</td></tr>`;
     });
     const end = rows.reduce((sum, row) => sum + row.minutes, offset);

@@ -16,6 +16,7 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { execFileSync } from 'node:child_process';
+import { inflateSync } from 'node:zlib';
 import { mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -65,6 +66,39 @@ describe.runIf(!chromiumPath && inCi)('the slide deck in CI', () => {
     ).toBeDefined();
   });
 });
+
+/** The colours a PDF's pages fill with, as Chromium writes them (`.1176 .1412 .1882`). */
+function pdfFillColours(pdf: Buffer): Set<string> {
+  const text = pdf.toString('latin1');
+  const colours = new Set<string>();
+  for (const match of text.matchAll(/stream\r?\n/g)) {
+    const start = match.index + match[0].length;
+    let content = '';
+    try {
+      content = inflateSync(
+        pdf.subarray(start, text.indexOf('endstream', start)),
+      ).toString('latin1');
+    } catch {
+      continue; // not a compressed page stream (an image, a font)
+    }
+    for (const fill of content.matchAll(/([\d.]+ [\d.]+ [\d.]+) rg/g))
+      colours.add(fill[1] ?? '');
+  }
+  return colours;
+}
+
+/** `#1e2430` → `.1176 .1412 .1882`, the way pdfFillColours reports it. */
+function pdfColour(hex: string): string {
+  return [1, 3, 5]
+    .map((at) =>
+      String(
+        Math.round(
+          (Number.parseInt(hex.slice(at, at + 2), 16) / 255) * 10_000,
+        ) / 10_000,
+      ).replace(/^0\./, '.'),
+    )
+    .join(' ');
+}
 
 /** What one slide's code looks like in the window, measured in the page. */
 interface CodeReport {
@@ -487,6 +521,11 @@ describe.skipIf(!chromiumPath)('the slide deck in a browser', () => {
     const pdfPages =
       pdf.toString('latin1').match(/\/Type\s*\/Page\b(?!s)/g)?.length ?? 0;
     expect(pdfPages).toBe(layout.pages + layout.notes);
+    // The code's dark background is in the PDF, though background graphics were off.
+    expect(
+      pdfFillColours(pdf).has(pdfColour('#1e2430')),
+      'code background in the PDF',
+    ).toBe(true);
     await page.close();
     expect(problems).toEqual([]);
   });

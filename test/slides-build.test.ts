@@ -4,8 +4,8 @@
  * the `npm run slides` server.
  */
 import { describe, expect, it } from 'vitest';
-import { mkdirSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { REPO_ROOT, tempDir } from './harness/index.ts';
 import { startServerProcess } from './tools/process.ts';
 import {
@@ -522,6 +522,66 @@ describe('the deck', () => {
     expect(repositoryUrl()).toBe('https://github.com/ping-pong-ipc/ping-pong');
     expectPage(deck.html, `clone</span> ${repositoryUrl()}`);
     expectPage(deck.html, '<img class="qr"');
+  });
+});
+
+describe('the commands on the slides', () => {
+  /** Every `$ command` in the real deck's console blocks, continuation lines joined. */
+  const commands = readSlideSources(join(REPO_ROOT, 'slides')).flatMap(
+    (source) =>
+      [...source.markdown.matchAll(/```console[^\n]*\n([\s\S]*?)```/g)].flatMap(
+        (block) =>
+          (block[1] ?? '')
+            .replace(/\\\n\s*(?:> )?/g, ' ')
+            .replace(/\|\n\s+/g, '| ')
+            .split('\n')
+            .filter((line) => line.startsWith('$ '))
+            .map((line) => ({ file: source.file, command: line.slice(2) })),
+      ),
+  );
+  const scripts = Object.keys(
+    (
+      JSON.parse(readFileSync(join(REPO_ROOT, 'package.json'), 'utf8')) as {
+        scripts: Record<string, string>;
+      }
+    ).scripts,
+  );
+
+  it('name demo files that exist, with flags those demos take, and npm scripts that exist', () => {
+    const wrong: string[] = [];
+    for (const { file, command } of commands) {
+      for (const match of command.matchAll(
+        /(?:npx tsx|node --import tsx|python3) (demos\/\S+\.(?:ts|py))((?: +(?!\||>)\S+)*)/g,
+      )) {
+        const demo = match[1] ?? '';
+        const path = join(REPO_ROOT, demo);
+        if (!existsSync(path)) {
+          wrong.push(`${file}: ${demo} does not exist`);
+          continue;
+        }
+        // The demo and the files it imports (a shared flag spec lives in one of them).
+        const own = readFileSync(path, 'utf8');
+        const imported = [...own.matchAll(/from '(\.\.?\/[^']+\.ts)'/g)].map(
+          (found) => readFileSync(join(dirname(path), found[1] ?? ''), 'utf8'),
+        );
+        const source = [own, ...imported].join('\n');
+        for (const flag of (match[2] ?? '').matchAll(/--([a-z][\w-]*)/g)) {
+          const name = flag[1] ?? '';
+          const known =
+            name === 'help' ||
+            source.includes(`'${name}'`) ||
+            source.includes(`"--${name}"`) ||
+            new RegExp(`\\b${name}: \\{`).test(source);
+          if (!known) wrong.push(`${file}: ${demo} takes no --${name}`);
+        }
+      }
+      for (const match of command.matchAll(/npm run ([\w:-]+)/g)) {
+        if (!scripts.includes(match[1] ?? ''))
+          wrong.push(`${file}: no npm script ${match[1]}`);
+      }
+    }
+    expect(commands.length).toBeGreaterThan(30);
+    expect(wrong).toEqual([]);
   });
 });
 

@@ -4,7 +4,13 @@
  * the `npm run slides` server.
  */
 import { describe, expect, it } from 'vitest';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import {
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  readFileSync,
+  writeFileSync,
+} from 'node:fs';
 import { dirname, join } from 'node:path';
 import { REPO_ROOT, tempDir } from './harness/index.ts';
 import { startServerProcess } from './tools/process.ts';
@@ -582,6 +588,22 @@ describe('the commands on the slides', () => {
     }
     expect(commands.length).toBeGreaterThan(30);
     expect(wrong).toEqual([]);
+  });
+});
+
+describe('the pictures', () => {
+  it('every picture drawn for the lessons (lessons/pictures/*.svg) is on a slide', () => {
+    const dir = join(REPO_ROOT, 'lessons', 'pictures');
+    const pictures = existsSync(dir)
+      ? readdirSync(dir).filter((name) => name.endsWith('.svg'))
+      : [];
+    const slides = readSlideSources(join(REPO_ROOT, 'slides'))
+      .map((source) => source.markdown)
+      .join('\n');
+    expect(
+      pictures.filter((name) => !slides.includes(`lessons/pictures/${name})`)),
+      "add these to the lesson's slides: ![what it shows](../lessons/pictures/NAME.svg)",
+    ).toEqual([]);
   });
 });
 

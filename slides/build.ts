@@ -26,7 +26,7 @@ import {
   writeFileSync,
 } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, extname, join, relative, resolve, sep } from 'node:path';
+import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   Marked,
@@ -34,9 +34,9 @@ import {
   type Tokens,
   type TokenizerAndRendererExtension,
 } from 'marked';
-import QRCode from 'qrcode';
 import { RegionError, readRegion } from '../test/tools/regions.ts';
 import { fail, parseCli } from '../demos/common/cli.ts';
+import { imageDataUrl, qrCodeDataUrl } from './images.ts';
 import {
   elide,
   escapeHtml,
@@ -46,20 +46,17 @@ import {
   stripComments,
 } from './code.ts';
 import {
-  agendaRows,
-  clockTime,
+  agendaHtml,
   isClockTime,
   parseHints,
   planSummary,
-  slideMinutes,
   slideTimings,
-  splitDay,
-  type AgendaRow,
   type Hint,
 } from './plan.ts';
 
 export { escapeHtml } from './code.ts';
 export { planSummary } from './plan.ts';
+export { qrCodeSvg } from './images.ts';
 
 const SLIDES_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(SLIDES_DIR, '..');
@@ -265,30 +262,6 @@ function createMarked(): Marked {
 }
 
 const marked = createMarked();
-
-const IMAGE_TYPES: Record<string, string> = {
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-};
-
-/** A QR code as an SVG, made here from the `qrcode` package's module matrix: no network, no canvas. */
-export function qrCodeSvg(text: string): string {
-  const { modules } = QRCode.create(text, { errorCorrectionLevel: 'M' });
-  const quiet = 4;
-  const size = modules.size + quiet * 2;
-  let path = '';
-  for (let row = 0; row < modules.size; row++) {
-    for (let column = 0; column < modules.size; column++) {
-      if (modules.get(row, column))
-        path += `M${column + quiet} ${row + quiet}h1v1h-1z`;
-    }
-  }
-  return `<svg xmlns="http://www.w3.org/2000/svg" viewBox="0 0 ${size} ${size}" shape-rendering="crispEdges"><rect width="${size}" height="${size}" fill="#fff"/><path d="${path}" fill="#000"/></svg>`;
-}
 
 // ---------------------------------------------------------------------------
 // Parsing one file into slides.
@@ -555,9 +528,8 @@ function includeRegion(
 }
 
 /**
- * `![alt](path)` → the file as a data: URL, so the deck needs no network and no side files.
- * A path starting with `./` or `../` is relative to the slide file, any other to the
- * repository root; `qr:TEXT` is a QR code of TEXT. A missing file fails the build.
+ * `![alt](path)` → the file as a data: URL, so the deck needs no network and no side
+ * files (images.ts); `qr:TEXT` is a QR code of TEXT. A missing file fails the build.
  */
 function resolveImages(
   top: Token,
@@ -569,30 +541,14 @@ function resolveImages(
   marked.walkTokens([top], (token) => {
     if (token.type !== 'image') return;
     const image = token as Tokens.Image;
-    const at = lineOf(top, line, token);
     if (image.href.startsWith('qr:')) {
-      image.href = `data:image/svg+xml;base64,${Buffer.from(qrCodeSvg(image.href.slice(3))).toString('base64')}`;
+      image.href = qrCodeDataUrl(image.href.slice(3));
       qrImages.add(image);
       return;
     }
-    if (/^[a-z]+:/i.test(image.href))
-      failAt(
-        at,
-        `image ${image.href}: the deck works offline, so images must be files in the repository`,
-      );
-    const type = IMAGE_TYPES[extname(image.href).toLowerCase()];
-    if (!type)
-      failAt(
-        at,
-        `image ${image.href}: use one of ${Object.keys(IMAGE_TYPES).join(' ')}`,
-      );
-    const base = /^\.\.?\//.test(image.href) ? join(root, dirname(file)) : root;
-    const path = resolve(base, image.href);
-    if (!path.startsWith(resolve(root) + sep))
-      failAt(at, `image ${image.href}: outside the repository`);
-    if (!existsSync(path))
-      failAt(at, `image ${image.href}: no such file (${relative(root, path)})`);
-    image.href = `data:${type};base64,${readFileSync(path).toString('base64')}`;
+    const inlined = imageDataUrl(image.href, file, root);
+    if ('error' in inlined) failAt(lineOf(top, line, token), inlined.error);
+    else image.href = inlined.url;
   });
 }
 
@@ -628,39 +584,6 @@ export function buildDeck(
     parseSlides(source.markdown, source.file, options),
   );
   return { slides, html: renderDeck(slides, options) };
-}
-
-/** The agenda of `#agenda`: the half day with clock times, and beside it the afternoon, if any. */
-function agendaHtml(slides: Slide[], start: string): string {
-  const table = (rows: AgendaRow[], offset: number, caption: string) => {
-    const cells = rows.map((row) => {
-      const handsOn =
-        row.handsOn > 0
-          ? ` <span class="hands-on">${row.handsOn} min hands-on</span>`
-          : '';
-      // The opening's title is the course's name; on the agenda it is what happens in it.
-      const name = /(^|\/)00-/.test(row.file ?? '')
-        ? 'Welcome and setup'
-        : row.what;
-      const what =
-        row.kind === 'file'
-          ? escapeHtml(name)
-          : `<strong>${escapeHtml(name)}</strong>`;
-      return `<tr class="agenda-${row.kind}"><td>${clockTime(start, offset + row.at)}</td><td>${what}${handsOn}</td></tr>`;
-    });
-    const end = rows.reduce((sum, row) => sum + row.minutes, offset);
-    cells.push(
-      `<tr class="agenda-end"><td>${clockTime(start, end)}</td><td>end</td></tr>`,
-    );
-    return `<table><caption>${escapeHtml(caption)}</caption><tbody>${cells.join('')}</tbody></table>`;
-  };
-  const { halfDay, afternoon } = splitDay(slides);
-  const half = table(agendaRows(halfDay), 0, 'half day');
-  if (afternoon.length === 0) return `<div class="agenda">${half}</div>\n`;
-  const lunchAt = halfDay
-    .filter((slide) => !/(^|\/)99-/.test(slide.file))
-    .reduce((sum, slide) => sum + slideMinutes(slide), 0);
-  return `<div class="agenda">${half}${table(agendaRows(afternoon), lunchAt, 'full day: the afternoon')}</div>\n`;
 }
 
 /** reveal.js's own files (by the names its package exports), read from node_modules: the deck inlines them. */

@@ -13,6 +13,8 @@
  * The deck is a half day (09:00–13:00 by default) and an optional afternoon: everything
  * before the `lunch` hint is the morning; the closing file (`99-…`) ends either.
  */
+import { escapeHtml } from './code.ts';
+
 export const HINT_KINDS = [
   'talk',
   'hands-on',
@@ -179,6 +181,16 @@ export function summarize(name: string, slides: TimedSlide[]): SessionSummary {
   return summary;
 }
 
+/** Minutes from the start to the lunch: when the afternoon begins. */
+export function lunchStart(slides: TimedSlide[]): number {
+  const lunch = slides.findIndex((slide) =>
+    slide.hints.some((hint) => hint.kind === 'lunch'),
+  );
+  return slides
+    .slice(0, lunch === -1 ? slides.length : lunch)
+    .reduce((sum, slide) => sum + slideMinutes(slide), 0);
+}
+
 /** The half day's summary, and the afternoon's if the deck has one. */
 export function sessions(slides: TimedSlide[]): SessionSummary[] {
   const { halfDay, afternoon } = splitDay(slides);
@@ -246,21 +258,43 @@ export function planSummary(slides: TimedSlide[], start = '09:00'): string {
   );
   const lines = ['half day:', ...agendaLines(morningRows, start, 0, width)];
   if (afternoonRows.length > 0) {
-    const lunchAt = slides
-      .slice(
-        0,
-        slides.findIndex((slide) =>
-          slide.hints.some((hint) => hint.kind === 'lunch'),
-        ),
-      )
-      .reduce((sum, slide) => sum + slideMinutes(slide), 0);
     lines.push(
       "full day: after the half day's last lesson, instead of the closing:",
-      ...agendaLines(afternoonRows, start, lunchAt, width),
+      ...agendaLines(afternoonRows, start, lunchStart(slides), width),
     );
   }
   return [
     ...lines,
     ...sessions(slides).map((session) => `  ${describeSession(session)}`),
   ].join('\n');
+}
+
+/** The agenda of `#agenda`: the half day with clock times, and beside it the afternoon, if any. */
+export function agendaHtml(slides: TimedSlide[], start: string): string {
+  const table = (rows: AgendaRow[], offset: number, caption: string) => {
+    const cells = rows.map((row) => {
+      const handsOn =
+        row.handsOn > 0
+          ? ` <span class="hands-on">${row.handsOn} min hands-on</span>`
+          : '';
+      // The opening's title is the course's name; on the agenda it is what happens in it.
+      const name = /(^|\/)00-[^/]*$/.test(row.file ?? '')
+        ? 'Welcome and setup'
+        : row.what;
+      const what =
+        row.kind === 'file'
+          ? escapeHtml(name)
+          : `<strong>${escapeHtml(name)}</strong>`;
+      return `<tr class="agenda-${row.kind}"><td>${clockTime(start, offset + row.at)}</td><td>${what}${handsOn}</td></tr>`;
+    });
+    const end = rows.reduce((sum, row) => sum + row.minutes, offset);
+    cells.push(
+      `<tr class="agenda-end"><td>${clockTime(start, end)}</td><td>end</td></tr>`,
+    );
+    return `<table><caption>${escapeHtml(caption)}</caption><tbody>${cells.join('')}</tbody></table>`;
+  };
+  const { halfDay, afternoon } = splitDay(slides);
+  const half = table(agendaRows(halfDay), 0, 'half day');
+  if (afternoon.length === 0) return `<div class="agenda">${half}</div>\n`;
+  return `<div class="agenda">${half}${table(agendaRows(afternoon), lunchStart(slides), 'full day: the afternoon')}</div>\n`;
 }

@@ -117,71 +117,89 @@
 
   // ---- 3. exercise countdowns ------------------------------------------------------------
 
-  /** @type {WeakMap<HTMLElement, {left: number, running: boolean}>} */
+  /**
+   * A countdown's state: while it runs, the wall-clock time it ends at (so a window the
+   * browser throttles still shows the right time); while paused, the milliseconds left.
+   * @typedef {{endsAt: number | undefined, left: number}} Countdown
+   * @type {WeakMap<HTMLElement, Countdown>}
+   */
   const countdowns = new WeakMap();
 
-  /** @param {number} seconds */
-  const mmss = (seconds) =>
-    `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`;
-
   /** @param {HTMLElement} element */
-  function countdownOf(element) {
-    let state = countdowns.get(element);
-    if (!state) {
-      state = { left: Number(element.dataset.seconds), running: false };
-      countdowns.set(element, state);
-    }
-    return state;
+  const fullTime = (element) => Number(element.dataset.seconds) * 1000;
+
+  /** @param {Countdown} state */
+  const timeLeft = (state) =>
+    state.endsAt === undefined
+      ? state.left
+      : Math.max(0, state.endsAt - Date.now());
+
+  /** @param {HTMLElement} element @param {Countdown} state */
+  function show(element, state) {
+    const seconds = Math.ceil(timeLeft(state) / 1000);
+    element.textContent =
+      seconds > 0
+        ? `${Math.floor(seconds / 60)}:${String(seconds % 60).padStart(2, '0')}`
+        : "time's up";
+    element.classList.toggle('paused', state.endsAt === undefined);
+    element.classList.toggle('done', seconds === 0);
   }
 
-  /** Starts the countdowns of the current slide the first time it is shown. */
+  /** Starts the countdowns on the current slide, the first time it is shown. */
   function startCountdowns() {
     if (reveal.isPrintView() || reveal.isSpeakerNotes()) return;
     const slide = reveal.getCurrentSlide();
     for (const element of /** @type {HTMLElement[]} */ ([
       ...(slide?.querySelectorAll('.countdown') ?? []),
     ])) {
-      const state = countdownOf(element);
-      if (element.dataset.started) continue;
-      element.dataset.started = 'true';
-      state.running = true;
+      if (countdowns.has(element)) continue;
+      countdowns.set(element, {
+        endsAt: Date.now() + fullTime(element),
+        left: 0,
+      });
     }
   }
 
   setInterval(() => {
     for (const element of /** @type {HTMLElement[]} */ ([
-      ...document.querySelectorAll('.countdown[data-started]'),
+      ...document.querySelectorAll('.countdown'),
     ])) {
-      const state = countdownOf(element);
-      if (state.running && state.left > 0) state.left -= 1;
-      element.textContent = state.left > 0 ? mmss(state.left) : "time's up";
-      element.classList.toggle('paused', !state.running);
-      element.classList.toggle('done', state.left === 0);
+      const state = countdowns.get(element);
+      if (state) show(element, state);
     }
-  }, 1000);
+  }, 250);
 
-  document.addEventListener('click', (event) => {
-    const element = /** @type {HTMLElement | null} */ (
+  /** @param {Event} event */
+  const countdownClicked = (event) =>
+    /** @type {HTMLElement | null} */ (
       event.target instanceof HTMLElement
         ? event.target.closest('.countdown')
         : null
     );
+
+  // A click pauses or resumes; a double-click starts over.
+  document.addEventListener('click', (event) => {
+    const element = countdownClicked(event);
     if (!element) return;
-    const state = countdownOf(element);
-    element.dataset.started = 'true';
-    state.running = !state.running;
+    const state = countdowns.get(element) ?? {
+      endsAt: undefined,
+      left: fullTime(element),
+    };
+    countdowns.set(
+      element,
+      state.endsAt === undefined
+        ? { endsAt: Date.now() + state.left, left: 0 }
+        : { endsAt: undefined, left: timeLeft(state) },
+    );
   });
   document.addEventListener('dblclick', (event) => {
-    const element = /** @type {HTMLElement | null} */ (
-      event.target instanceof HTMLElement
-        ? event.target.closest('.countdown')
-        : null
-    );
-    if (!element) return;
-    countdowns.set(element, {
-      left: Number(element.dataset.seconds),
-      running: true,
-    });
+    const element = countdownClicked(event);
+    if (element) {
+      countdowns.set(element, {
+        endsAt: Date.now() + fullTime(element),
+        left: 0,
+      });
+    }
   });
 
   reveal.on('ready', () => {

@@ -213,5 +213,7 @@ export function elide(outer: string, inner: string): string | undefined {
   if (start === -1) return undefined;
   const indent = /^\s*/.exec(outerLines[start] ?? '')?.[0] ?? '';
   outerLines.splice(start, innerLines.length, `${indent}…`);
+  // At the top of the quote, the blank line after the left-out block goes too.
+  if (start === 0 && outerLines[1]?.trim() === '') outerLines.splice(1, 1);
   return outerLines.join('\n');
 }

@@ -643,5 +643,7 @@ describe('quoting code on a slide', () => {
   it('elides a nested region by its lines, at their indentation', () => {
     expect(elide('a\n  b\n  c\nd', 'b\nc')).toBe('a\n  …\nd');
     expect(elide('a\nb', 'z')).toBeUndefined();
+    // A block left out at the top takes its blank line with it.
+    expect(elide('a\nb\n\nc', 'a\nb')).toBe('…\nc');
   });
 });

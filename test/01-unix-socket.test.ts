@@ -1,52 +1,49 @@
 /**
  * Lesson 01 · hello, socket: what the server and client promise, as a learner can check it.
- * `npm run verify -- 01 my-server.ts` runs the end-to-end tests against your own server.
+ * Few process starts, several assertions each: one server at its default path answers
+ * most of the lesson's commands. Attacks from another user run as `nobody` (root only).
  */
 import { describe, expect, it } from 'vitest';
 import net from 'node:net';
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import {
+  chmodSync,
   existsSync,
   lstatSync,
+  mkdirSync,
   readdirSync,
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
   DemoProcess,
+  REPO_ROOT,
   hasCommand,
   runScript,
   runShellResult,
   serverScript,
+  spawnScript,
   spawnShell,
   startServer,
   tempDir,
-  verifying,
   withTimeout,
-  type ShellResult,
 } from './harness/index.ts';
 import {
   MAX_SOCKET_PATH_BYTES,
   checkSocketPath,
   isStaleSocket,
 } from '../demos/01-unix-socket/socket-file.ts';
+import { defaultSocketPath } from '../demos/01-unix-socket/runtime-dir.ts';
 
-/** The path the lesson's commands show; tests swap it for a fresh temp path. */
-const DEFAULT_SOCKET = '/tmp/ping-pong-01.sock';
+/** The private folder and socket the lesson's commands show; tests swap in their own. */
+const SHOWN_DIR = '/run/user/1000/ping-pong';
+const SHOWN_SOCKET = `${SHOWN_DIR}/01.sock`;
 
-/** A fresh socket path in a fresh temp directory. */
-function socketPath(): string {
-  return join(tempDir(), '01.sock');
-}
-
-/** Runs a command the lesson shows, pointed at `path` instead of the default socket. */
-function runAt(
-  command: string,
-  path: string,
-  timeoutMs?: number,
-): Promise<ShellResult> {
-  return runShellResult(command.replaceAll(DEFAULT_SOCKET, path), timeoutMs);
+/** Runs a command the lesson shows, with its paths pointed into `dir` (a test's private folder). */
+function runAt(command: string, dir: string, timeoutMs?: number) {
+  return runShellResult(command.replaceAll(SHOWN_DIR, dir), timeoutMs);
 }
 
 /** Exactly one non-empty line and no stack trace: what a failing demo should print. */
@@ -56,399 +53,425 @@ function expectOneClearLine(output: string): void {
   expect(output).not.toMatch(/^\s+at /m);
 }
 
-describe('01-unix-socket: hello, socket', () => {
-  it('the server prints the ping a client sends', async () => {
-    const path = socketPath();
-    const { server } = await startServer('01', ['--socket', path]);
+/** An environment whose private folder is `<runtime>/ping-pong`, as XDG_RUNTIME_DIR makes it. */
+function runtimeEnv(runtime = tempDir()): {
+  env: NodeJS.ProcessEnv;
+  dir: string;
+  socket: string;
+} {
+  const dir = join(runtime, 'ping-pong');
+  return {
+    env: { XDG_RUNTIME_DIR: runtime },
+    dir,
+    socket: join(dir, '01.sock'),
+  };
+}
+
+/** Tools a step needs: present, or (outside CI only) the step is left out. */
+const may = (tool: string): boolean => hasCommand(tool) || !!process.env.CI;
+
+describe('01-unix-socket: the bare program', () => {
+  it("prints a client's line escaped, and Ctrl-C removes the socket and its folder", async () => {
+    const bare = spawnScript('01', 'bare.ts', [], {
+      env: { TMPDIR: tempDir() },
+    });
+    const ready = await bare.waitForLine(/listening on (\S+)/);
+    const path = /listening on (\S+)/.exec(ready)?.[1] ?? '';
+    expect(lstatSync(path).isSocket()).toBe(true);
     const client = await runScript('01', 'client.ts', ['--socket', path]);
     expect(client.exitStatus.code, client.output).toBe(0);
-    await server.waitForLine(/ping/);
+    await bare.waitForLine('got "ping\\n"');
+    bare.kill('SIGINT');
+    expect((await bare.waitForExit()).code, bare.output).toBe(0);
+    expect(existsSync(join(path, '..'))).toBe(false);
   });
+});
 
-  it('the client sends the text given with --message', async () => {
-    const path = socketPath();
-    const { server } = await startServer('01', ['--socket', path]);
-    const client = await runScript('01', 'client.ts', [
-      '--socket',
-      path,
-      '--message',
-      'hello daemon',
-    ]);
-    expect(client.exitStatus.code, client.output).toBe(0);
-    await server.waitForLine(/hello daemon/);
-  });
+describe('01-unix-socket: the server at its default path', () => {
+  it('serves the lesson: default private folder, user-only socket, pings from every tool, escaped bytes, one refusal, clean stop', async () => {
+    const { env, dir, socket } = runtimeEnv();
+    const { server, address } = await startServer('01', [], { env });
+    expect(address).toBe(socket);
 
-  it('the server keeps serving after a client leaves, one client after another', async () => {
-    const path = socketPath();
-    const { server } = await startServer('01', ['--socket', path]);
-    for (const message of ['first', 'second', 'third']) {
-      const client = await runScript('01', 'client.ts', [
-        '--socket',
-        path,
-        '--message',
-        message,
-      ]);
-      expect(client.exitStatus.code, client.output).toBe(0);
-      await server.waitForLine(message);
-    }
-  });
-
-  it('the socket file is a socket that only its owner may use (srw-------)', async () => {
-    const path = socketPath();
-    await startServer('01', ['--socket', path]);
-    const stats = lstatSync(path);
-    expect(stats.isSocket()).toBe(true);
-    expect(stats.mode & 0o777).toBe(0o600);
-    const listing = await runAt('ls -l /tmp/ping-pong-01.sock', path);
+    // The private folder is made 0700, and the socket in it is born srw-------.
+    expect(lstatSync(dir).mode & 0o777).toBe(0o700);
+    expect(
+      (await runAt('ls -ld /run/user/1000/ping-pong', dir)).stdout,
+    ).toMatch(/^drwx------ /);
+    expect(lstatSync(socket).mode & 0o777).toBe(0o600);
+    const listing = await runAt('ls -l /run/user/1000/ping-pong/01.sock', dir);
     expect(listing.stdout).toMatch(/^srw------- /);
+    const cat = await runAt('cat /run/user/1000/ping-pong/01.sock', dir);
+    expect(cat.code).not.toBe(0);
+    expect(cat.stderr).toContain('No such device or address');
+    if (may('ss')) {
+      const ss = await runAt(
+        'ss -xlp | grep /run/user/1000/ping-pong/01.sock',
+        dir,
+      );
+      expect(ss.stdout).toContain('LISTEN');
+      expect(ss.stdout).toContain(`pid=${server.child.pid}`);
+    }
+
+    // The lesson's clients, at the default path and with --message.
+    const ping = await runScript('01', 'client.ts', [], { env });
+    expect(ping.exitStatus.code, ping.output).toBe(0);
+    expect(ping.stdout).toBe(`sent "ping" to ${socket}`);
+    await server.waitForLine('client 1 sent 5 bytes: "ping\\n"');
+    const hello = await runScript('01', 'client.ts', ['--message', 'hello'], {
+      env,
+    });
+    expect(hello.exitStatus.code, hello.output).toBe(0);
+    await server.waitForLine('"hello\\n"');
+
+    // Other programs: socat, OpenBSD nc, Python (the exercise's two quick writes too).
+    const byHand: [string, string, string][] = [
+      [
+        'socat',
+        String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/run/user/1000/ping-pong/01.sock`,
+        'ping',
+      ],
+      [
+        'nc',
+        String.raw`printf 'ping\n' | nc -U -N /run/user/1000/ping-pong/01.sock`,
+        'ping',
+      ],
+      [
+        'python3',
+        String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/run/user/1000/ping-pong/01.sock'); s.sendall(b'ping from python\n')"`,
+        'ping from python',
+      ],
+      [
+        'python3',
+        `SOCK=${SHOWN_SOCKET} ` +
+          String.raw`python3 -c "import socket, os; s = socket.socket(socket.AF_UNIX); s.connect(os.environ['SOCK']); s.send(b'one\n'); s.send(b'two\n')"`,
+        'two',
+      ],
+    ];
+    for (const [tool, command, expected] of byHand) {
+      if (!may(tool)) continue;
+      const before = server.matching(expected).length;
+      const result = await runAt(command, dir);
+      expect(result.code, `${command}\n${result.stderr}`).toBe(0);
+      await server.waitForLine(expected, { count: before + 1 });
+    }
+
+    // A client's escape codes reach the terminal escaped, never raw.
+    const rude = net.connect(socket);
+    rude.on('error', () => {});
+    rude.end('title\x1b]0;pwned\x07\x1b[2J\n');
+    await server.waitForLine('\\u001b]0;pwned\\u0007\\u001b[2J');
+    expect(server.output).not.toContain('\x1b');
+
+    // One big write arrives as many chunks; a client that vanishes mid-message harms nobody.
+    const big = net.connect(socket);
+    big.on('error', () => {});
+    big.end(Buffer.alloc(1024 * 1024, 'x'));
+    const half = net.connect(socket);
+    half.on('error', () => {});
+    half.write('half a messa', () => half.destroy());
+    await server.waitForLine('half a messa');
+    await withTimeout(
+      new Promise((resolve) => big.once('close', resolve)),
+      10_000,
+      'the big writer was not done',
+    );
+    expect(server.matching(/sent \d+ bytes: "xxxx/).length).toBeGreaterThan(1);
+
+    // A second server refuses in one line, and the first keeps its file and serves on.
+    const second = new DemoProcess(serverScript('01'), [], { env });
+    expect((await second.waitForExit()).code, second.output).toBe(1);
+    expectOneClearLine(second.output);
+    expect(second.output).toContain(
+      `another server is already listening on ${socket}`,
+    );
+    const still = net.connect(socket);
+    still.on('error', () => {});
+    still.end('still there?\n');
+    await server.waitForLine('still there?');
+
+    // SIGTERM with a client still connected: that client is closed, the file removed, exit 0.
+    const idle = net.connect(socket);
+    idle.on('error', () => {});
+    await new Promise((resolve) => idle.once('connect', resolve));
+    const closed = new Promise((resolve) => idle.once('close', resolve));
+    idle.resume();
+    server.kill('SIGTERM');
+    expect((await server.waitForExit()).code, server.output).toBe(0);
+    expect(existsSync(socket)).toBe(false);
+    await withTimeout(closed, 5_000, 'the idle client was not closed');
   });
 
-  it('a socket file cannot be read like a file: open() fails with ENXIO', async () => {
-    const path = socketPath();
-    await startServer('01', ['--socket', path]);
-    const result = await runAt('cat /tmp/ping-pong-01.sock', path);
-    expect(result.code).not.toBe(0);
-    expect(result.stderr).toContain('No such device or address');
+  it('SIGHUP (a closed terminal) removes the socket file too, and exits 0', async () => {
+    const socket = join(tempDir(), '01.sock');
+    const { server } = await startServer('01', ['--socket', socket]);
+    server.kill('SIGHUP');
+    expect((await server.waitForExit()).code, server.output).toBe(0);
+    expect(existsSync(socket)).toBe(false);
   });
 
-  // ss comes with iproute2; a minimal container may not have it.
-  it.skipIf(!hasCommand('ss'))(
-    'ss lists the listening socket and the process behind it',
-    async () => {
-      const path = socketPath();
-      const { server } = await startServer('01', ['--socket', path]);
-      const result = await runAt('ss -xlp | grep /tmp/ping-pong-01.sock', path);
-      expect(result.stdout).toContain('LISTEN');
-      expect(result.stdout).toContain(path);
-      expect(result.stdout).toContain(`pid=${server.child.pid}`);
-    },
-  );
+  it('after kill -9: the client says nobody is listening, the probe agrees, a restart works, and SIGINT cleans up', async () => {
+    const socket = join(tempDir(), '01.sock');
+    const { server: crashed } = await startServer('01', ['--socket', socket]);
+    expect(await isStaleSocket(socket)).toBe(false);
+    crashed.kill('SIGKILL');
+    await crashed.waitForExit();
+    expect(lstatSync(socket).isSocket(), 'SIGKILL leaves the file').toBe(true);
+    expect(await isStaleSocket(socket)).toBe(true);
+
+    const client = await runScript('01', 'client.ts', ['--socket', socket]);
+    expect(client.exitStatus.code).toBe(1);
+    expectOneClearLine(client.output);
+    expect(client.output).toMatch(/exists but nobody is listening/);
+
+    const { server } = await startServer('01', ['--socket', socket]);
+    const after = net.connect(socket);
+    after.on('error', () => {});
+    after.end('after the crash\n');
+    await server.waitForLine('"after the crash\\n"');
+    server.kill('SIGINT');
+    expect((await server.waitForExit()).code, server.output).toBe(0);
+    expect(existsSync(socket)).toBe(false);
+  });
+});
+
+describe('01-unix-socket: clear one-line errors', () => {
+  it('a plain file, an over-long path, a missing folder, no server: one line each, nothing touched', async () => {
+    const dir = tempDir();
+    const notes = join(dir, 'notes.txt');
+    writeFileSync(notes, 'precious data\n');
+    const long = join(dir, `${'x'.repeat(120)}.sock`);
+    const missing = join(dir, 'no-such-dir', '01.sock');
+    const nobodyHome = join(dir, 'nobody-home.sock');
+    const runs = await Promise.all([
+      runScript('01', 'server.ts', ['--socket', notes]),
+      runScript('01', 'client.ts', ['--socket', notes]),
+      runScript('01', 'server.ts', ['--socket', long]),
+      runScript('01', 'client.ts', ['--socket', long]),
+      runScript('01', 'server.ts', ['--socket', missing]),
+      runScript('01', 'client.ts', ['--socket', nobodyHome]),
+    ]);
+    const patterns = [
+      /not a socket; not touching it/,
+      /is not a socket: check the path/,
+      /socket path is \d+ bytes/,
+      /socket path is \d+ bytes/,
+      /directory is missing or not writable/,
+      /no socket file at .*Start it with: npx tsx demos\/01-unix-socket\/server.ts --socket /,
+    ];
+    for (const [index, run] of runs.entries()) {
+      expect(run.exitStatus.code, run.output).toBe(1);
+      expectOneClearLine(run.output);
+      expect(run.output).toMatch(patterns[index] as RegExp);
+    }
+    expect(readFileSync(notes, 'utf8')).toBe('precious data\n');
+    expect(readdirSync(dir).sort()).toEqual(['notes.txt']);
+  });
 
   it('a socket bound without care gets its mode from the umask', async () => {
-    const path = socketPath();
+    const { dir } = runtimeEnv();
+    mkdirSync(dir, { mode: 0o700 });
     const result = await runAt(
-      `python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('/tmp/ping-pong-01.sock')" && ls -l /tmp/ping-pong-01.sock && rm /tmp/ping-pong-01.sock`,
-      path,
+      `python3 -c "import socket; socket.socket(socket.AF_UNIX).bind('/run/user/1000/ping-pong/01.sock')" && ls -l /run/user/1000/ping-pong/01.sock && rm /run/user/1000/ping-pong/01.sock`,
+      dir,
     );
     expect(result.code, result.stderr).toBe(0);
-    const umask = parseInt((await runAt('umask', path)).stdout.trim(), 8);
-    const expected = (0o777 & ~umask).toString(8);
+    const umask = Number.parseInt(
+      execFileSync('sh', ['-c', 'umask'], { encoding: 'utf8' }).trim(),
+      8,
+    );
     const shown = /^s([rwx-]{9})/.exec(result.stdout)?.[1] ?? '';
     const mode = [...shown].reduce(
       (bits, char) => bits * 2 + (char === '-' ? 0 : 1),
       0,
     );
-    expect(mode.toString(8)).toBe(expected);
+    expect(mode).toBe(0o777 & ~umask);
   });
 
-  describe('talking to it from other programs', () => {
-    // socat is optional: CI installs it, a learner's machine may not have it.
-    it.skipIf(!hasCommand('socat'))('socat can send it a ping', async () => {
-      const path = socketPath();
-      const { server } = await startServer('01', ['--socket', path]);
-      const result = await runAt(
-        String.raw`printf 'ping\n' | socat - UNIX-CONNECT:/tmp/ping-pong-01.sock`,
-        path,
+  it('the path limit and the default path, checked in-process', () => {
+    const prefix = '/tmp/';
+    const fits = prefix + 'x'.repeat(MAX_SOCKET_PATH_BYTES - prefix.length);
+    expect(() => checkSocketPath(fits)).not.toThrow();
+    expect(() => checkSocketPath(`${fits}x`)).toThrow(/bytes/);
+    const saved = process.env.XDG_RUNTIME_DIR;
+    try {
+      process.env.XDG_RUNTIME_DIR = '/run/user/1000';
+      expect(defaultSocketPath('01')).toBe(SHOWN_SOCKET);
+      delete process.env.XDG_RUNTIME_DIR;
+      expect(defaultSocketPath('01')).toBe(
+        join(tmpdir(), `ping-pong-${process.getuid?.()}`, '01.sock'),
       );
-      expect(result.code, result.stderr).toBe(0);
-      await server.waitForLine(/ping/);
-    });
-
-    // OpenBSD netcat has -U (Unix socket) and -N (shut down the socket at end of input).
-    it.skipIf(!hasCommand('nc'))('nc -U can send it a ping', async () => {
-      const path = socketPath();
-      const { server } = await startServer('01', ['--socket', path]);
-      const result = await runAt(
-        String.raw`printf 'ping\n' | nc -U -N /tmp/ping-pong-01.sock`,
-        path,
-      );
-      expect(result.code, result.stderr).toBe(0);
-      await server.waitForLine(/ping/);
-    });
-
-    it.skipIf(!hasCommand('python3'))(
-      'a Python one-liner can send it a ping',
-      async () => {
-        const path = socketPath();
-        const { server } = await startServer('01', ['--socket', path]);
-        const result = await runAt(
-          String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-01.sock'); s.sendall(b'ping from python\n')"`,
-          path,
-        );
-        expect(result.code, result.stderr).toBe(0);
-        await server.waitForLine(/ping from python/);
-      },
-    );
-
-    it.skipIf(!hasCommand('python3'))(
-      'two quick writes arrive, merged into one chunk or not',
-      async () => {
-        const path = socketPath();
-        const { server } = await startServer('01', ['--socket', path]);
-        const result = await runAt(
-          String.raw`python3 -c "import socket; s = socket.socket(socket.AF_UNIX); s.connect('/tmp/ping-pong-01.sock'); s.send(b'one\n'); s.send(b'two\n')"`,
-          path,
-        );
-        expect(result.code, result.stderr).toBe(0);
-        // Usually one 'data' event holds both ("one\ntwo\n"); sometimes two do. Both are fine here.
-        await server.waitForLine(/two/);
-        expect(server.matching(/one/).length).toBeGreaterThan(0);
-      },
-    );
-  });
-
-  describe('stale files and live servers', () => {
-    it('a stale file left by a SIGKILLed server does not stop a restart', async () => {
-      const path = socketPath();
-      const { server: crashed } = await startServer('01', ['--socket', path]);
-      crashed.kill('SIGKILL');
-      await crashed.waitForExit();
-      expect(
-        lstatSync(path).isSocket(),
-        'SIGKILL leaves the socket file behind',
-      ).toBe(true);
-
-      const { server } = await startServer('01', ['--socket', path]);
-      const client = await runScript('01', 'client.ts', ['--socket', path]);
-      expect(client.exitStatus.code, client.output).toBe(0);
-      await server.waitForLine(/ping/);
-    });
-
-    it('the client says when a socket file is left over and nobody listens (ECONNREFUSED)', async () => {
-      const path = socketPath();
-      const { server: crashed } = await startServer('01', ['--socket', path]);
-      crashed.kill('SIGKILL');
-      await crashed.waitForExit();
-      const client = await runScript('01', 'client.ts', ['--socket', path]);
-      expect(client.exitStatus.code).not.toBe(0);
-      expectOneClearLine(client.output);
-      expect(client.output).toMatch(/nobody is listening/);
-      expect(client.output).toContain('demos/01-unix-socket/server.ts');
-    });
-
-    it('a second server on a live path refuses to start, and the first keeps serving', async () => {
-      const path = socketPath();
-      const { server: first } = await startServer('01', ['--socket', path]);
-      const second = new DemoProcess(serverScript('01'), ['--socket', path]);
-      const status = await second.waitForExit();
-      expect(status.code, second.output).not.toBe(0);
-      expectOneClearLine(second.output);
-      expect(second.output).toMatch(/already|in use|running/i);
-
-      expect(
-        lstatSync(path).isSocket(),
-        'the live server keeps its socket file',
-      ).toBe(true);
-      const client = await runScript('01', 'client.ts', [
-        '--socket',
-        path,
-        '--message',
-        'still there?',
-      ]);
-      expect(client.exitStatus.code, client.output).toBe(0);
-      await first.waitForLine(/still there\?/);
-    });
-
-    it('a path that is not a socket is left alone', async () => {
-      const path = socketPath();
-      writeFileSync(path, 'precious data\n');
-      const server = new DemoProcess(serverScript('01'), ['--socket', path]);
-      const status = await server.waitForExit();
-      expect(status.code, server.output).not.toBe(0);
-      expectOneClearLine(server.output);
-      expect(readFileSync(path, 'utf8')).toBe('precious data\n');
-    });
-  });
-
-  describe('shutting down', () => {
-    for (const signal of ['SIGTERM', 'SIGINT', 'SIGHUP'] as const) {
-      it(`${signal} removes the socket file and the server exits 0`, async () => {
-        const path = socketPath();
-        const { server } = await startServer('01', ['--socket', path]);
-        server.kill(signal);
-        const status = await server.waitForExit();
-        expect(status.code, server.output).toBe(0);
-        expect(existsSync(path)).toBe(false);
-      });
+    } finally {
+      if (saved === undefined) delete process.env.XDG_RUNTIME_DIR;
+      else process.env.XDG_RUNTIME_DIR = saved;
     }
-
-    it('SIGTERM also closes clients that are still connected', async () => {
-      const path = socketPath();
-      const { server } = await startServer('01', ['--socket', path]);
-      const idle = net.connect(path);
-      await new Promise<void>((resolve, reject) =>
-        idle.once('connect', resolve).once('error', reject),
-      );
-      const closed = new Promise<void>((resolve) =>
-        idle.once('close', () => resolve()),
-      );
-      idle.on('error', () => {});
-      idle.resume();
-      server.kill('SIGTERM');
-      expect((await server.waitForExit()).code, server.output).toBe(0);
-      await withTimeout(closed, 5_000, 'the idle client was not closed');
-    });
   });
-
-  describe('bad input', () => {
-    it('one big write arrives as many chunks, and the server keeps serving', async () => {
-      const path = socketPath();
-      const { server } = await startServer('01', ['--socket', path]);
-      const big = net.connect(path);
-      big.on('error', () => {});
-      big.resume();
-      await new Promise<void>((resolve) =>
-        big.end(Buffer.alloc(1024 * 1024, 'x'), () => resolve()),
-      );
-      await new Promise<void>((resolve) => big.once('close', () => resolve()));
-      const client = await runScript('01', 'client.ts', [
-        '--socket',
-        path,
-        '--message',
-        'after the flood',
-      ]);
-      expect(client.exitStatus.code, client.output).toBe(0);
-      await server.waitForLine(/after the flood/);
-      // A 'data' event is one read(): 1 MiB cannot fit in one, so there were several.
-      expect(server.matching(/xxxx/).length).toBeGreaterThan(1);
-    });
-
-    it('a client that vanishes mid-connection does not stop the server', async () => {
-      const path = socketPath();
-      const { server } = await startServer('01', ['--socket', path]);
-      const rude = net.connect(path);
-      rude.on('error', () => {});
-      await new Promise<void>((resolve) =>
-        rude.once('connect', () => resolve()),
-      );
-      rude.write('half a messa');
-      rude.destroy();
-      await server.waitForLine(/half a messa/);
-      const client = await runScript('01', 'client.ts', ['--socket', path]);
-      expect(client.exitStatus.code, client.output).toBe(0);
-      await server.waitForLine(/ping/);
-    });
-  });
-
-  describe('clear errors', () => {
-    it('the client without a server fails with one line naming the server to start', async () => {
-      const path = socketPath();
-      const client = await runScript('01', 'client.ts', ['--socket', path]);
-      expect(client.exitStatus.code).not.toBe(0);
-      expectOneClearLine(client.output);
-      expect(client.output).toContain('npx tsx demos/01-unix-socket/server.ts');
-    });
-
-    it('the client pointed at a plain file says it is not a socket', async () => {
-      const path = join(tempDir(), 'notes.txt');
-      writeFileSync(path, 'not a socket\n');
-      const client = await runScript('01', 'client.ts', ['--socket', path]);
-      expect(client.exitStatus.code).not.toBe(0);
-      expectOneClearLine(client.output);
-      expect(client.output).toMatch(/not a socket/);
-    });
-
-    it('an over-long socket path gets a clear error, not a truncated socket', async () => {
-      const dir = tempDir();
-      const path = join(dir, `${'x'.repeat(120)}.sock`);
-      const server = new DemoProcess(serverScript('01'), ['--socket', path]);
-      const status = await server.waitForExit();
-      expect(status.code, server.output).not.toBe(0);
-      expectOneClearLine(server.output);
-      expect(server.output).toMatch(/bytes|too long/i);
-      expect(readdirSync(dir), 'no socket file under a shortened name').toEqual(
-        [],
-      );
-    });
-
-    it('the client refuses an over-long path too, rather than connect to a shortened one', async () => {
-      const path = join(tempDir(), `${'x'.repeat(120)}.sock`);
-      const client = await runScript('01', 'client.ts', ['--socket', path]);
-      expect(client.exitStatus.code).not.toBe(0);
-      expectOneClearLine(client.output);
-      expect(client.output).toMatch(/bytes/);
-    });
-
-    it('a missing directory is reported as such (libuv says EACCES)', async () => {
-      const path = join(tempDir(), 'no-such-dir', '01.sock');
-      const server = new DemoProcess(serverScript('01'), ['--socket', path]);
-      const status = await server.waitForExit();
-      expect(status.code, server.output).not.toBe(0);
-      expectOneClearLine(server.output);
-      if (!verifying('01'))
-        expect(server.output).toMatch(/directory is missing/);
-    });
-  });
-
-  describe.skipIf(verifying('01'))(
-    'the shared socket helpers (in-process)',
-    () => {
-      it('checkSocketPath accepts a path up to the limit and rejects one byte more', () => {
-        const prefix = '/tmp/';
-        expect(() =>
-          checkSocketPath(
-            prefix + 'x'.repeat(MAX_SOCKET_PATH_BYTES - prefix.length),
-          ),
-        ).not.toThrow();
-        expect(() =>
-          checkSocketPath(
-            prefix + 'x'.repeat(MAX_SOCKET_PATH_BYTES - prefix.length + 1),
-          ),
-        ).toThrow(/bytes/);
-      });
-
-      it('isStaleSocket tells a leftover file from a live server', async () => {
-        const path = socketPath();
-        const { server: crashed } = await startServer('01', ['--socket', path]);
-        expect(await isStaleSocket(path)).toBe(false);
-        crashed.kill('SIGKILL');
-        await crashed.waitForExit();
-        expect(await isStaleSocket(path)).toBe(true);
-      });
-    },
-  );
 });
+
+/** Attacks need a second user: root (CI) runs them as `nobody` with setpriv. */
+const canBeNobody = process.getuid?.() === 0 && hasCommand('setpriv');
+const AS_NOBODY = [
+  'setpriv',
+  '--reuid=nobody',
+  '--regid=nogroup',
+  '--clear-groups',
+  // root's PATH may lead to tools nobody cannot run (a python3 under /root/.pyenv)
+  'env',
+  'PATH=/usr/local/bin:/usr/bin:/bin',
+];
+/** Runs a command as user nobody, to completion. */
+function asNobody(...command: string[]): void {
+  execFileSync(AS_NOBODY[0] as string, [...AS_NOBODY.slice(1), ...command], {
+    stdio: 'ignore',
+  });
+}
+/** A temp folder any user may write into (sticky, like /tmp), for the attacker. */
+function sharedDir(): string {
+  const dir = tempDir();
+  chmodSync(dir, 0o1777);
+  return dir;
+}
+
+describe.skipIf(!canBeNobody && !process.env.CI)(
+  '01-unix-socket: another user cannot stand in (as nobody; needs root and setpriv)',
+  () => {
+    it("refuses another user's socket and a planted symlink, client and server alike, in one line", async () => {
+      const dir = sharedDir();
+      const impostor = join(dir, '01.sock');
+      const link = join(dir, 'link.sock');
+      // nobody listens at the path first, and counts who talks to it until stdin closes.
+      const squatter = spawnShell(
+        `${AS_NOBODY.join(' ')} python3 -c "import socket, sys, select; s = socket.socket(socket.AF_UNIX); s.bind(sys.argv[1]); s.listen(); print('squatting', flush=True); heard = 0\nwhile select.select([s, sys.stdin], [], [])[0] != [sys.stdin]:\n    s.accept(); heard += 1\nprint('heard', heard, flush=True)" ${impostor}`,
+      );
+      await squatter.waitForLine('squatting');
+      asNobody('ln', '-s', impostor, link);
+      expect(lstatSync(impostor).uid).not.toBe(0);
+
+      const runs = await Promise.all([
+        runScript('01', 'client.ts', ['--socket', impostor]),
+        runScript('01', 'server.ts', ['--socket', impostor]),
+        runScript('01', 'client.ts', ['--socket', link]),
+        runScript('01', 'server.ts', ['--socket', link]),
+      ]);
+      const patterns = [
+        /is owned by uid \d+, not you: refusing to talk to it/,
+        /belongs to uid \d+, not you; not touching it/,
+        /is a symlink: refusing to follow it/,
+        /exists and is not a socket; not touching it/,
+      ];
+      for (const [index, run] of runs.entries()) {
+        expect(run.exitStatus.code, run.output).toBe(1);
+        expectOneClearLine(run.output);
+        expect(run.output).toMatch(patterns[index] as RegExp);
+      }
+      squatter.child.stdin?.end();
+      await squatter.waitForLine('heard 0');
+      expect(lstatSync(impostor).isSocket(), 'their file untouched').toBe(true);
+      expect(lstatSync(link).isSymbolicLink()).toBe(true);
+    });
+
+    it('refuses a private folder that is open to the group, owned by nobody, or a symlink', async () => {
+      const open = runtimeEnv();
+      mkdirSync(open.dir, { mode: 0o700 });
+      chmodSync(open.dir, 0o770);
+      const foreign = runtimeEnv(sharedDir());
+      asNobody('mkdir', '-m', '700', foreign.dir);
+      const linked = runtimeEnv(sharedDir());
+      asNobody('ln', '-s', tmpdir(), linked.dir);
+
+      const cases = [
+        [open, /is mode 770, open to other users: refusing to use it/],
+        [foreign, /is owned by uid \d+, not you: refusing to use it/],
+        [linked, /is a symlink, not a folder: refusing to use it/],
+      ] as const;
+      const runs = await Promise.all(
+        cases.flatMap(([where]) => [
+          runScript('01', 'server.ts', [], { env: where.env }),
+          runScript('01', 'client.ts', [], { env: where.env }),
+        ]),
+      );
+      for (const [index, run] of runs.entries()) {
+        expect(run.exitStatus.code, run.output).toBe(1);
+        expectOneClearLine(run.output);
+        expect(run.output).toMatch(cases[Math.floor(index / 2)]?.[1] as RegExp);
+      }
+      expect(existsSync(foreign.socket) || existsSync(open.socket)).toBe(false);
+    });
+
+    // The server must run as nobody here, so nobody must be able to read the repository.
+    const nobodyReadsRepo =
+      canBeNobody &&
+      spawnSync(AS_NOBODY[0] as string, [
+        ...AS_NOBODY.slice(1),
+        'sh',
+        '-c',
+        'test -r "$1" && test -x "$2"',
+        'sh',
+        join(REPO_ROOT, 'node_modules', 'tsx', 'package.json'),
+        process.execPath,
+      ]).status === 0;
+    it.skipIf(!nobodyReadsRepo)(
+      "an ordinary user's server says why it cannot remove a stale socket in a folder it may not write (runs only where nobody can read the clone and run this node)",
+      async () => {
+        const dir = tempDir();
+        chmodSync(dir, 0o755); // nobody may enter, not write
+        const stale = join(dir, '01.sock');
+        const python = `import socket, os; s = socket.socket(socket.AF_UNIX); s.bind('${stale}'); os.chown('${stale}', 65534, 65534)`;
+        execFileSync('python3', ['-c', python]);
+        const server = new DemoProcess(
+          serverScript('01'),
+          ['--socket', stale],
+          {
+            launcher: [...AS_NOBODY, process.execPath, '--import', 'tsx'],
+          },
+        );
+        expect((await server.waitForExit()).code, server.output).toBe(1);
+        expectOneClearLine(server.output);
+        expect(server.output).toMatch(
+          /is a stale socket, but you may not remove it/,
+        );
+      },
+    );
+  },
+);
 
 /** strace needs ptrace, which some containers forbid even when strace is installed. */
 const straceWorks =
   hasCommand('strace') &&
   spawnSync('strace', ['-o', '/dev/null', 'true']).status === 0;
 
-describe.skipIf(!straceWorks || verifying('01'))(
-  '01-unix-socket under strace',
-  () => {
-    it('the server makes socket, bind, listen and accept4 calls; the client socket and connect', async () => {
-      const path = socketPath();
-      const serverCommand =
-        'strace -f -qq -e signal=none -e trace=socket,bind,listen,accept4,connect node --import tsx demos/01-unix-socket/server.ts';
-      const clientCommand =
-        'strace -f -qq -e signal=none -e trace=socket,connect,shutdown node --import tsx demos/01-unix-socket/client.ts';
-      const traced = spawnShell(`${serverCommand} --socket ${path}`); // its own process group: teardown kills strace and server
-      await traced.waitForLine('listening on', { timeoutMs: 20_000 });
-      const client = await runAt(
-        `${clientCommand} --socket ${path}`,
-        path,
-        20_000,
-      );
-      expect(client.code, client.stderr).toBe(0);
-      expect(client.stderr).toMatch(/socket\(AF_UNIX, SOCK_STREAM/);
-      expect(client.stderr).toContain(`connect(`);
-      expect(client.stderr).toMatch(
-        new RegExp(`sun_path="${path}"}, \\d+\\) = 0`),
-      );
-      expect(client.stderr).toContain('shutdown(');
+describe.skipIf(!straceWorks)('01-unix-socket under strace', () => {
+  it('the server makes socket, bind, listen and accept4 calls; the client socket and connect', async () => {
+    const socket = join(tempDir(), '01.sock');
+    const serverCommand =
+      'strace -f -qq -e signal=none -e trace=socket,bind,listen,accept4,connect node --import tsx demos/01-unix-socket/server.ts';
+    const clientCommand =
+      'strace -f -qq -e signal=none -e trace=socket,connect,shutdown node --import tsx demos/01-unix-socket/client.ts';
+    const traced = spawnShell(`${serverCommand} --socket ${socket}`); // its own process group
+    await traced.waitForLine('listening on', { timeoutMs: 20_000 });
+    const client = await runShellResult(
+      `${clientCommand} --socket ${socket}`,
+      20_000,
+    );
+    expect(client.code, client.stderr).toBe(0);
+    expect(client.stderr).toMatch(/socket\(AF_UNIX, SOCK_STREAM/);
+    expect(client.stderr).toMatch(
+      new RegExp(
+        `connect\\(\\d+, \\{sa_family=AF_UNIX, sun_path="${socket}"}, \\d+\\) = 0`,
+      ),
+    );
+    expect(client.stderr).toContain('shutdown(');
 
-      // Stop the server itself (not strace) the way Ctrl-C would, and let strace follow it out.
-      const pid = /\[pid\s+(\d+)\] bind\(/.exec(traced.stderr)?.[1];
-      expect(pid, traced.stderr).toBeDefined();
-      process.kill(Number(pid), 'SIGTERM');
-      await traced.waitForExit();
-      expect(traced.stderr).toMatch(
-        new RegExp(`bind\\(\\d+, \\{sa_family=AF_UNIX, sun_path="${path}"\\}`),
-      );
-      expect(traced.stderr).toMatch(/listen\(\d+, 511\)/);
-      expect(traced.stderr).toMatch(/accept4\(\d+, /);
-      expect(existsSync(path)).toBe(false);
-    });
-  },
-);
+    // Stop the server itself (not strace) the way Ctrl-C would, and let strace follow it out.
+    const pid = /\[pid\s+(\d+)\] bind\(/.exec(traced.stderr)?.[1];
+    expect(pid, traced.stderr).toBeDefined();
+    process.kill(Number(pid), 'SIGTERM');
+    await traced.waitForExit();
+    expect(traced.stderr).toMatch(
+      new RegExp(`bind\\(\\d+, \\{sa_family=AF_UNIX, sun_path="${socket}"\\}`),
+    );
+    expect(traced.stderr).toMatch(/listen\(\d+, 511\)/);
+    expect(traced.stderr).toMatch(/accept4\(\d+, /);
+    expect(existsSync(socket)).toBe(false);
+  });
+});

@@ -59,4 +59,9 @@ describe('the test harness', () => {
     await proc.exited;
     expect(running.has(proc)).toBe(false);
   });
+
+  it("puts every temp file of the run in the run's own folder, which the run removes", () => {
+    expect(process.env.TMPDIR).toMatch(/\/pp-run-\d+-[^/]+$/);
+    expect(tempDir().startsWith(`${process.env.TMPDIR}/`)).toBe(true);
+  });
 });

@@ -6,7 +6,12 @@
 import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
-import { REPO_ROOT, runScriptHelp } from './harness/index.ts';
+import { REPO_ROOT } from './harness/index.ts';
+import {
+  LESSONS_WITH_NEW_LAYOUT,
+  consoleCommands,
+  demoCommand,
+} from './harness/layout.ts';
 import { lessonIncludes, readRegion } from './tools/regions.ts';
 
 const lessonsDir = join(REPO_ROOT, 'lessons');
@@ -17,18 +22,6 @@ const lessonFiles = readdirSync(lessonsDir)
 const demoFolders = readdirSync(demosDir)
   .filter((name) => /^\d\d-/.test(name))
   .sort();
-
-/** `$ command` lines inside ```console blocks: what a lesson asks the learner to type. */
-export function consoleCommands(markdown: string): string[] {
-  const blocks = [...markdown.matchAll(/```console\n([\s\S]*?)```/g)].map(
-    (match) => match[1] ?? '',
-  );
-  return blocks.flatMap((block) =>
-    block
-      .split('\n')
-      .flatMap((line) => (line.startsWith('$ ') ? [line.slice(2).trim()] : [])),
-  );
-}
 
 describe('every lesson', () => {
   it('has a lesson text for every demo folder, and a demo folder for every lesson text', () => {
@@ -51,17 +44,20 @@ describe('every lesson', () => {
         }
       });
 
-      it('ends with things to try', () => {
+      it('ends with exercises or things to try', () => {
         const headings = [...markdown.matchAll(/^##\s+(.+)$/gm)].map(
           (match) => match[1] ?? '',
         );
+        const wanted = LESSONS_WITH_NEW_LAYOUT.includes(lesson)
+          ? /exercise/i
+          : /exercise|try/i;
         expect(
-          headings.some((heading) => /try/i.test(heading)),
-          `lessons/${name} has a "Things to try" section`,
+          headings.some((heading) => wanted.test(heading)),
+          `lessons/${name} has an "Exercises" section`,
         ).toBe(true);
       });
 
-      it('shows only shell commands that a test runs', async () => {
+      it('shows only shell commands that a test runs', () => {
         const testFile = readdirSync(join(REPO_ROOT, 'test')).find(
           (file) =>
             file.startsWith(`${lesson.slice(0, 2)}-`) &&
@@ -71,21 +67,14 @@ describe('every lesson', () => {
           ? readFileSync(join(REPO_ROOT, 'test', testFile), 'utf8')
           : '';
         for (const command of consoleCommands(markdown)) {
-          const demo = /^npx tsx (demos\/\S+\.ts)(.*)$/.exec(command);
+          const demo = demoCommand(command);
           if (demo) {
-            // A demo command: the script exists and accepts every flag the lesson shows.
-            const [, script = '', rest = ''] = demo;
+            // A demo command: the script exists (and test/cli.test.ts checks that its
+            // --help names every flag the lessons pass it).
             expect(
-              existsSync(join(REPO_ROOT, script)),
+              existsSync(join(REPO_ROOT, demo.script)),
               `lessons/${name}: ${command}`,
             ).toBe(true);
-            const help = await runScriptHelp(script);
-            for (const flag of rest.match(/--[\w-]+/g) ?? []) {
-              expect(
-                help,
-                `lessons/${name}: ${script} --help mentions ${flag}`,
-              ).toContain(flag);
-            }
           } else {
             expect(
               tests,
@@ -94,6 +83,60 @@ describe('every lesson', () => {
           }
         }
       });
+
+      if (LESSONS_WITH_NEW_LAYOUT.includes(lesson)) {
+        const goingDeeper = markdown.search(/^## Going deeper\s*$/m);
+        const mainPath =
+          goingDeeper === -1 ? markdown : markdown.slice(0, goingDeeper);
+
+        it('starts with a time estimate ("20 min: 8 reading, 12 running")', () => {
+          const top = markdown.split('\n').slice(0, 6).join('\n');
+          expect(top, `lessons/${name}`).toMatch(
+            /\b(\d+) min: (\d+) reading, (\d+) running\b/,
+          );
+          const [, total, reading, running] =
+            /\b(\d+) min: (\d+) reading, (\d+) running\b/.exec(top) ?? [];
+          expect(Number(reading) + Number(running), 'the parts add up').toBe(
+            Number(total),
+          );
+        });
+
+        it('has a `## Going deeper` section after a main path of at most 2,500 words', () => {
+          expect(
+            goingDeeper,
+            `lessons/${name} has "## Going deeper"`,
+          ).toBeGreaterThan(0);
+          const words = mainPath
+            .split(/\s+/)
+            .filter((word) => word !== '').length;
+          expect(
+            words,
+            `lessons/${name}: words before "## Going deeper"`,
+          ).toBeLessThanOrEqual(2500);
+        });
+
+        it('closes the main path with a recap of 3 to 5 lines', () => {
+          const recap =
+            /^##+ [^\n]*recap[^\n]*\n+([\s\S]*?)(?=^##|$(?![\s\S]))/im.exec(
+              mainPath,
+            );
+          expect(
+            recap,
+            `lessons/${name} has a "## Recap" before "## Going deeper"`,
+          ).not.toBeNull();
+          const lines = (recap?.[1] ?? '')
+            .split('\n')
+            .filter((line) => line.trim() !== '');
+          expect(
+            lines.length,
+            `lessons/${name}: recap lines`,
+          ).toBeGreaterThanOrEqual(3);
+          expect(
+            lines.length,
+            `lessons/${name}: recap lines`,
+          ).toBeLessThanOrEqual(5);
+        });
+      }
     });
   }
 });

@@ -66,45 +66,26 @@ async function runTour(
 }
 
 describe('the tour', () => {
-  it('runs each lesson in order and labels the server and the client', async () => {
+  it('runs each lesson in order, labels the server and the client, and names the lesson whose pair failed', async () => {
     const demos = fixtureDemos({
       '01-first': { clientExit: 0 },
-      '02-second': { clientExit: 0 },
+      '02-broken': { clientExit: 3 },
+      '03-third': { clientExit: 0 },
     });
     const tour = await runTour(['--demos', demos]);
-    expect(tour.exitStatus?.code).toBe(0);
+    expect(tour.exitStatus?.code, tour.output).toBe(1);
     expect(tour.output).toMatch(
-      /▶ 01-first[\s\S]*\[server\] listening on[\s\S]*\[client\] pong[\s\S]*▶ 02-second/,
+      /▶ 01-first[\s\S]*\[server\] listening on[\s\S]*\[client\] pong[\s\S]*▶ 02-broken[\s\S]*▶ 03-third/,
     );
     expect(tour.output).toContain('[server] got ping');
-    expect(tour.output).not.toContain('\x1b['); // no colour when stdout is not a terminal
-  });
-
-  it('exits non-zero naming the lesson whose pair did not ping-pong', async () => {
-    const demos = fixtureDemos({
-      '01-fine': { clientExit: 0 },
-      '02-broken': { clientExit: 3 },
-    });
-    const tour = await runTour(['--demos', demos]);
-    expect(tour.exitStatus?.code).toBe(1);
     expect(tour.output).toContain(
       '✘ 02-broken failed: client.ts exited with code 3',
     );
     expect(tour.output).toContain('The tour failed for: 02-broken');
+    expect(tour.output).not.toContain('\x1b['); // no colour when stdout is not a terminal
   });
 
-  it('runs one lesson with --lesson, as npm run lesson -- NN does', async () => {
-    const demos = fixtureDemos({
-      '01-first': { clientExit: 0 },
-      '02-second': { clientExit: 0 },
-    });
-    const tour = await runTour(['--demos', demos, '--lesson', '02']);
-    expect(tour.exitStatus?.code).toBe(0);
-    expect(tour.output).toContain('▶ 02-second');
-    expect(tour.output).not.toContain('01-first');
-  });
-
-  it("follows a lesson's tour script: its steps, their arguments and the output they must print", async () => {
+  it('runs one lesson with --lesson (npm run lesson -- NN), following its tour script: steps, arguments, expected output', async () => {
     const tour = {
       headline: 'a custom headline',
       steps: [
@@ -120,10 +101,14 @@ describe('the tour', () => {
         },
       ],
     };
-    const demos = fixtureDemos({ '01-custom': { clientExit: 0, tour } });
-    const run = await runTour(['--demos', demos]);
-    expect(run.output).toContain('▶ 01-custom: a custom headline');
+    const demos = fixtureDemos({
+      '01-first': { clientExit: 0 },
+      '02-custom': { clientExit: 0, tour },
+    });
+    const run = await runTour(['--demos', demos, '--lesson', '02']);
+    expect(run.output).not.toContain('01-first');
+    expect(run.output).toContain('▶ 02-custom: a custom headline');
     expect(run.output).toContain('client.ts never printed /no such line/');
-    expect(run.exitStatus?.code).toBe(1);
+    expect(run.exitStatus?.code, run.output).toBe(1);
   });
 });

@@ -7,9 +7,8 @@
  *
  *   npx tsx demos/01-unix-socket/client.ts --message hello
  */
-import net from 'node:net';
-import { fail, parseCli } from '../common/cli.ts';
-import { checkSocketPath, explainConnectError } from './socket-file.ts';
+import { errorMessage, fail, parseCli } from '../common/cli.ts';
+import { connectOrExit } from './socket-file.ts';
 import { defaultSocketPath } from './runtime-dir.ts';
 
 const flags = parseCli({
@@ -35,26 +34,15 @@ const serverCommand =
   'npx tsx demos/01-unix-socket/server.ts' +
   (socketPath === defaultSocketPath('01') ? '' : ` --socket ${socketPath}`);
 
-// connect() copies the path into the same fixed-size sun_path as bind() does, and
-// Node 20 truncates it silently there too: we could end up talking to another socket.
-try {
-  checkSocketPath(socketPath);
-} catch (error) {
-  fail(`client: ${error instanceof Error ? error.message : String(error)}`);
-}
-
 // #region connect
-// net.connect(path) is socket(AF_UNIX, SOCK_STREAM) + connect(): no bind, no listen.
-// On a Unix socket it succeeds or fails at once: there is no network to wait for.
-const socket = net.connect(socketPath);
-socket.on('connect', () => {
-  // end() is write() then shutdown(SHUT_WR): "here is my message, and that is all".
-  // The newline makes it a line, which socat, nc and lesson 04 all expect.
-  socket.end(`${flags.message}\n`, () =>
-    console.log(`sent "${flags.message}" to ${socketPath}`),
-  );
-});
-socket.on('error', (error: NodeJS.ErrnoException) => {
-  fail(`client: ${explainConnectError(error, socketPath, serverCommand)}`);
-});
+// connectOrExit (socket-file.ts) checks the path's length and that the socket is
+// ours, then does socket(AF_UNIX, SOCK_STREAM) + connect(): no bind, no listen.
+// Any failure is one line saying what to do, and exit code 1.
+const socket = await connectOrExit(socketPath, serverCommand);
+socket.on('error', (error) => fail(`client: ${errorMessage(error)}`));
+// end() is write() then shutdown(SHUT_WR): "here is my message, and that is all".
+// The newline makes it a line, which socat, nc and lesson 04 all expect.
+socket.end(`${flags.message}\n`, () =>
+  console.log(`sent ${JSON.stringify(flags.message)} to ${socketPath}`),
+);
 // #endregion connect

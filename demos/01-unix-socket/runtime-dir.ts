@@ -71,11 +71,12 @@ export function checkPrivateDir(dir: string): void {
  * impostor there. A missing file is left to connect(), which explains ENOENT.
  */
 export function checkOwnSocket(path: string): void {
-  if (dirname(path) === runtimeDirPath()) checkPrivateDir(dirname(path));
   let info: Stats;
   try {
+    if (dirname(path) === runtimeDirPath()) checkPrivateDir(dirname(path));
     info = lstatSync(path);
   } catch (error) {
+    // No folder or no file yet: no server has started; connect() says so (ENOENT).
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return;
     throw error;
   }

@@ -8,7 +8,7 @@
  *   npx tsx demos/01-unix-socket/server.ts            (then run client.ts in another terminal)
  */
 import net from 'node:net';
-import { fail, parseCli } from '../common/cli.ts';
+import { orExit, parseCli } from '../common/cli.ts';
 import { closeOnSignals, listenOnSocketFile } from './socket-file.ts';
 import { defaultSocketPath } from './runtime-dir.ts';
 
@@ -69,14 +69,11 @@ const server = net.createServer((client) => {
 // #endregion accept
 
 // #region start
-// socket(), bind() and listen() happen inside listenOnSocketFile (demos/01-unix-socket/socket-file.ts):
-// it checks the path length, makes the file user-only, and replaces a stale file
-// but never a live server's.
-try {
-  await listenOnSocketFile(server, socketPath);
-} catch (error) {
-  fail(`server: ${error instanceof Error ? error.message : String(error)}`);
-}
+// socket(), bind() and listen() happen inside listenOnSocketFile (socket-file.ts):
+// it checks the path length and the private folder, makes the file user-only, and
+// replaces a stale file but never a live server's. orExit turns a failure into one
+// line and exit code 1.
+await orExit(listenOnSocketFile(server, socketPath), 'server: ');
 closeOnSignals(server, clients);
 // From now on an 'error' is a failed accept4() (say, EMFILE: out of file descriptors).
 // Without a listener Node would crash the whole daemon over one client it could not take.

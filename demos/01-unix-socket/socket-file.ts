@@ -5,7 +5,7 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import { lstatSync, rmSync } from 'node:fs';
+import { lstatSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { fail, errorMessage } from '../common/cli.ts';
 import {
@@ -101,8 +101,22 @@ export async function listenOnSocketFile(
         `another server is already listening on ${path}: stop it first, or choose another --socket path`,
       );
     }
-    rmSync(path, { force: true }); // refused: nobody is home, the file is a leftover (force: it may be gone already)
+    removeStaleSocket(path); // refused: nobody is home, the file is a leftover
     await listenUserOnly(server, path, backlog);
+  }
+}
+
+/** unlink() a leftover socket file, saying in one line why when we may not. */
+function removeStaleSocket(path: string): void {
+  try {
+    unlinkSync(path);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return; // it went away by itself meanwhile
+    // Removing a name is a write to its folder, not to the file itself.
+    throw new Error(
+      `${path} is a stale socket, but you may not remove it (${code}: its folder ${dirname(path)} is not writable by you): choose another --socket path`,
+    );
   }
 }
 
@@ -182,15 +196,18 @@ export function closeOnSignals(
   clients: Iterable<net.Socket>,
   { beforeExit }: { beforeExit?: () => void } = {},
 ): void {
+  let closing = false;
   const shutdown = (signal: NodeJS.Signals): void => {
+    if (closing) return; // a second signal while closing changes nothing
+    closing = true;
     console.log(`${signal}: closing clients and removing the socket`);
     for (const client of clients) client.destroy();
     beforeExit?.();
     server.close(() => process.exit(0));
   };
-  process.once('SIGINT', shutdown);
-  process.once('SIGTERM', shutdown);
-  process.once('SIGHUP', shutdown);
+  process.on('SIGINT', shutdown);
+  process.on('SIGTERM', shutdown);
+  process.on('SIGHUP', shutdown);
 }
 // #endregion shutdown
 

@@ -14,4 +14,4 @@ const flags = parseCli({
   flags: oneMessageFlags('02'),
 });
 
-sendOneMessage(flags, 'npx tsx demos/02-blocking/server.ts');
+await sendOneMessage(flags, 'npx tsx demos/02-blocking/server.ts');

@@ -10,12 +10,19 @@
 import net from 'node:net';
 import { execSync } from 'node:child_process';
 import { readSync } from 'node:fs';
-import { parseCli, parseInteger, usageError } from '../common/cli.ts';
+import {
+  errorMessage,
+  orExit,
+  parseCli,
+  parseInteger,
+  usageError,
+} from '../common/cli.ts';
 import {
   closeOnSignals,
   listenOnSocketFile,
 } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { leaveTsxLauncher } from './without-launcher.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/02-blocking/freeze.ts',
@@ -49,6 +56,8 @@ const flags = parseCli({
     },
   },
 });
+// npx tsx would SIGKILL us if Ctrl-C came mid-freeze: see without-launcher.ts.
+await leaveTsxLauncher();
 const seconds = parseInteger(flags.seconds, 'seconds', 1, 60);
 const tickMs = parseInteger(flags.tick, 'tick', 10, 60_000);
 if (!['sleep', 'read', 'cpu'].includes(flags.with))
@@ -57,16 +66,29 @@ if (!['sleep', 'read', 'cpu'].includes(flags.with))
 // #region freeze
 /** The synchronous call. Each one keeps the only JavaScript thread busy until it returns. */
 function freeze(): string {
+  // #region sleep-branch
   if (flags.with === 'sleep') {
     // Spawns `sleep` and waits for it on a private libuv loop: the thread sleeps in
     // the kernel (epoll_pwait on the child's pipes) until the child exits.
-    execSync(`sleep ${seconds}`);
+    try {
+      execSync(`sleep ${seconds}`);
+    } catch (error) {
+      // Ctrl-C reaches the whole terminal's process group, `sleep` included: it
+      // dies, and execSync throws. Our own SIGINT handler runs once we return.
+      return `execSync('sleep ${seconds}') cut short: ${errorMessage(error).split('\n')[0]}`;
+    }
     return `execSync('sleep ${seconds}')`;
   }
+  // #endregion sleep-branch
   if (flags.with === 'read') {
     // A plain blocking read(2) on stdin, just like a blocking recv() on a socket.
     const line = Buffer.alloc(1024);
-    const bytes = readSync(0, line);
+    let bytes: number;
+    try {
+      bytes = readSync(0, line);
+    } catch (error) {
+      return `fs.readSync(stdin) failed: ${errorMessage(error)}`; // say, stdin is not readable
+    }
     // #region read-result
     return `fs.readSync(stdin) got ${JSON.stringify(line.subarray(0, bytes).toString().trim())}`;
     // #endregion read-result
@@ -81,7 +103,7 @@ function freeze(): string {
 
 const server = net.createServer();
 const clients = new Set<net.Socket>();
-let clientNumber = 0;
+let clientsSoFar = 0;
 let ticks = 0;
 let lastTick = Date.now();
 
@@ -94,12 +116,12 @@ setInterval(() => {
 }, tickMs);
 
 server.on('connection', (client) => {
-  const number = ++clientNumber;
+  const id = ++clientsSoFar;
   clients.add(client);
-  console.log(`client ${number} connected`);
+  console.log(`client ${id} connected`);
   client.on('data', (chunk: Buffer) => {
     const text = chunk.subarray(0, 200).toString('utf8').trim();
-    console.log(`client ${number} says: ${text}`);
+    console.log(`client ${id} says: ${JSON.stringify(text)}`);
     if (text !== 'freeze') return;
     console.log(
       `freezing: the handler makes a synchronous call (--with ${flags.with})`,
@@ -115,17 +137,12 @@ server.on('connection', (client) => {
   client.on('error', () => {}); // a reset ends this client; 'close' below tidies up
   client.on('close', () => {
     clients.delete(client);
-    console.log(`client ${number} left`);
+    console.log(`client ${id} left`);
   });
 });
 // #endregion events
 
-try {
-  await listenOnSocketFile(server, flags.socket);
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-}
+await orExit(listenOnSocketFile(server, flags.socket));
 closeOnSignals(server, clients);
 console.log(
   `freeze server listening on ${flags.socket} (send "freeze" to make it call --with ${flags.with})`,

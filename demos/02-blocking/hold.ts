@@ -4,9 +4,8 @@
  * is how lesson 02 makes the blocking server stall on purpose, and how lesson 03
  * shows that its polling server does not.
  */
-import net from 'node:net';
 import { fail, type FlagSpec } from '../common/cli.ts';
-import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { connectOrExit } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 
 // #region hold
@@ -61,33 +60,29 @@ export interface OneMessage {
  * Connects, maybe holds the line, sends `message` and exits 0. On failure it prints one
  * line and exits 1, naming `serverCommand` when nobody is listening.
  */
-export function sendOneMessage(
+export async function sendOneMessage(
   { socket: socketPath, message, hold }: OneMessage,
   serverCommand: string,
-): void {
-  const socket = net.connect(socketPath);
-  socket.once('error', (error: NodeJS.ErrnoException) => {
-    fail(explainConnectError(error, socketPath, serverCommand));
-  });
-  socket.once('connect', async () => {
-    if (hold) {
-      console.log(
-        'connected; holding the line without a word (press Enter or Ctrl-C to send and leave)',
-      );
-      const reason = await waitUntilToldToLeave();
-      console.log(`${reason}: leaving`);
-    }
-    // end() hands the message to the kernel, then shutdown(SHUT_WR): "no more from me".
-    // Once the kernel has it we are done: whether the server reads it now or in
-    // a minute is the server's business. That is why a second client never waits.
-    socket.end(`${message}\n`, () => {
-      console.log(`sent ${message}`);
-      process.exit(0);
-    });
-  });
-  socket.once('close', () =>
+): Promise<void> {
+  const socket = await connectOrExit(socketPath, serverCommand);
+  const hungUp = (): never =>
     fail(
       'the server closed the connection before we could send: was it stopped?',
-    ),
-  );
+    );
+  socket.once('error', hungUp); // a reset while we hold the line
+  socket.once('close', hungUp);
+  if (hold) {
+    console.log(
+      'connected; holding the line without a word (press Enter or Ctrl-C to send and leave)',
+    );
+    const reason = await waitUntilToldToLeave();
+    console.log(`${reason}: leaving`);
+  }
+  // end() hands the message to the kernel, then shutdown(SHUT_WR): "no more from me".
+  // Once the kernel has it we are done: whether the server reads it now or in
+  // a minute is the server's business. That is why a second client never waits.
+  socket.end(`${message}\n`, () => {
+    console.log(`sent ${message}`);
+    process.exit(0);
+  });
 }

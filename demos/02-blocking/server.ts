@@ -11,7 +11,7 @@
  */
 import net from 'node:net';
 import { on } from 'node:events';
-import { parseCli } from '../common/cli.ts';
+import { orExit, parseCli } from '../common/cli.ts';
 import {
   closeOnSignals,
   listenOnSocketFile,
@@ -47,15 +47,12 @@ server.on('connection', (client) => {
 });
 
 // #region setup
+await orExit(listenOnSocketFile(server, flags.socket));
 // on() turns 'connection' events into an async iterator, and queues the ones that
 // arrive while we are busy: our stand-in for the kernel's accept queue (backlog).
+// Made only now: on() also rethrows the server's 'error' events, so made before
+// listen it would rethrow a failed first bind() even after a stale file was fixed.
 const connections = on(server, 'connection');
-try {
-  await listenOnSocketFile(server, flags.socket);
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-}
 // Signals still get through while the loop below "blocks": underneath, the event
 // loop is running all the time. Only our code waits.
 closeOnSignals(server, clients);
@@ -63,19 +60,19 @@ console.log(`blocking server listening on ${flags.socket}`);
 // #endregion setup
 
 // #region loop
-let clientNumber = 0;
+let clientsSoFar = 0;
 let ticks = 0;
 console.log('waiting for a connection (accept)');
 for await (const [client] of connections as AsyncIterableIterator<
   [net.Socket]
 >) {
-  clientNumber += 1;
+  const id = ++clientsSoFar;
   // #region announce
   console.log(
-    `client ${clientNumber} connected; waiting for its message (recv) — nothing else runs until it leaves`,
+    `client ${id} connected; waiting for its message (recv) — nothing else runs until it leaves`,
   );
   // #endregion announce
-  await serveUntilItLeaves(client, clientNumber);
+  await serveUntilItLeaves(client, id);
 
   // The loop's other work: in a game this would draw a frame, in a daemon check timers.
   ticks += 1;
@@ -88,27 +85,25 @@ for await (const [client] of connections as AsyncIterableIterator<
 /** Reads one client until it hangs up, printing what it sent. This is the part that stalls. */
 async function serveUntilItLeaves(
   client: net.Socket,
-  number: number,
+  id: number,
 ): Promise<void> {
   try {
     // Each chunk is whatever one read() returned: maybe half a message, maybe two.
-    // Lesson 04 turns chunks into lines; here we print them as they come.
+    // Lesson 04 turns chunks into lines; here we print them as they come, quoted
+    // by JSON.stringify so a client's escape sequences cannot reach the terminal.
     for await (const chunk of client as AsyncIterable<Buffer>) {
       const text = chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim();
       const more =
         chunk.length > SHOWN_BYTES
           ? ` (+${chunk.length - SHOWN_BYTES} more bytes)`
           : '';
-      console.log(`client ${number} says: ${text}${more}`);
+      console.log(`client ${id} says: ${JSON.stringify(text)}${more}`);
     }
-    console.log(`client ${number} left`);
+    console.log(`client ${id} left`);
   } catch (error) {
     // A reset (the client crashed) ends this client only; the loop goes on.
-    // #region vanished
-    console.log(
-      `client ${number} vanished: ${(error as NodeJS.ErrnoException).code ?? String(error)}`,
-    );
-    // #endregion vanished
+    const code = (error as NodeJS.ErrnoException).code ?? 'an error';
+    console.log(`client ${id} vanished: ${code}`);
   }
 }
 // #endregion recv

@@ -24,7 +24,7 @@ export default {
       serverExpect: [
         'client 1 left',
         'tick 1',
-        'client 2 says: ping from 2',
+        'client 2 says: "ping from 2"',
         'tick 2',
       ],
     },
@@ -49,7 +49,7 @@ export default {
           expect: ['sent ping'],
         },
       ],
-      serverExpect: ['thawed after', 'client 2 says: ping'],
+      serverExpect: ['thawed after', 'client 2 says: "ping"'],
     },
   ],
 } satisfies TourScript;

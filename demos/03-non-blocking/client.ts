@@ -13,4 +13,4 @@ const flags = parseCli({
   flags: oneMessageFlags('03'),
 });
 
-sendOneMessage(flags, 'npx tsx demos/03-non-blocking/server.ts');
+await sendOneMessage(flags, 'npx tsx demos/03-non-blocking/server.ts');

@@ -16,7 +16,7 @@ import {
   setImmediate as nextTurn,
   setTimeout as nap,
 } from 'node:timers/promises';
-import { parseCli, parseInteger } from '../common/cli.ts';
+import { orExit, parseCli, parseInteger } from '../common/cli.ts';
 import {
   closeOnSignals,
   listenOnSocketFile,
@@ -60,19 +60,14 @@ const server = net.createServer();
  * 'connection'; our loop takes them from here at its own pace.
  */
 const acceptQueue: net.Socket[] = [];
-/** The clients our loop has taken, by number. */
+/** The clients our loop has taken, and the number it gave each. */
 const clients = new Map<net.Socket, number>();
 
 server.on('connection', (socket) => {
   socket.on('error', () => {}); // a reset shows up below as a destroyed socket
   acceptQueue.push(socket);
 });
-try {
-  await listenOnSocketFile(server, flags.socket);
-} catch (error) {
-  console.error(error instanceof Error ? error.message : String(error));
-  process.exit(1);
-}
+await orExit(listenOnSocketFile(server, flags.socket));
 const startedAt = performance.now();
 const startedCpu = process.cpuUsage();
 let passes = 0;
@@ -91,31 +86,36 @@ console.log(
 // #endregion setup
 
 // #region loop
-let clientNumber = 0;
+let clientsSoFar = 0;
 for (;;) {
   passes += 1;
   const seen: string[] = [];
 
   // #region loop-accept
-  // A non-blocking accept: take a waiting connection if there is one.
-  const newcomer = acceptQueue.shift();
-  if (newcomer === undefined) {
-    seen.push('accept: nothing yet');
-  } else {
-    clients.set(newcomer, ++clientNumber);
-    seen.push(`accept: client ${clientNumber} connected`);
-  }
+  // A non-blocking accept, the way a C loop does it: take every waiting
+  // connection, until the answer is "nothing yet" (EAGAIN).
+  const newcomers = acceptQueue.splice(0).map((socket) => {
+    clients.set(socket, ++clientsSoFar);
+    return clientsSoFar;
+  });
+  if (newcomers.length === 0) seen.push('accept: nothing yet');
+  else seen.push(`accept: ${names(newcomers)} connected`);
   // #endregion loop-accept
   // #region loop-read
-  // A non-blocking read of every client, newcomer included.
-  for (const [socket, number] of clients)
-    seen.push(`client ${number}: ${readNow(socket)}`);
+  // A non-blocking read of every client, newcomers included.
+  const silent: number[] = [];
+  for (const [socket, id] of clients) {
+    const said = readNow(socket);
+    if (said === 'nothing yet') silent.push(id);
+    else seen.push(`client ${id}: ${said}`);
+  }
+  if (silent.length > 0) seen.push(`${names(silent)}: nothing yet`);
+  // #endregion loop-read
 
   // The loop's other work happens on every pass, whatever the clients do.
   if (!flags.quiet || seen.some((part) => !part.endsWith('nothing yet'))) {
     console.log(`tick ${passes} | ${seen.join(' | ')}`);
   }
-  // #endregion loop-read
   // Yield so the event loop can run (libuv reads the sockets, signals arrive), then go again.
   await (intervalMs === 0 ? nextTurn() : nap(intervalMs));
 }
@@ -133,10 +133,9 @@ function readNow(socket: net.Socket): string {
       chunk.length > SHOWN_BYTES
         ? ` (+${chunk.length - SHOWN_BYTES} more bytes)`
         : '';
-    return (
-      JSON.stringify(chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim()) +
-      more
-    );
+    // JSON.stringify escapes what a client sent: no control characters reach the terminal.
+    const text = chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim();
+    return JSON.stringify(text) + more;
     // #endregion shown-bytes
   }
   // null for good: the client hung up (read() at end of stream also queues 'end').
@@ -148,6 +147,12 @@ function readNow(socket: net.Socket): string {
   return 'nothing yet';
 }
 // #endregion read
+
+/** "client 3", "client 3, client 5", or "8 clients (3 … 12)": short, however many. */
+function names(ids: number[]): string {
+  if (ids.length <= 3) return ids.map((id) => `client ${id}`).join(', ');
+  return `${ids.length} clients (${ids[0]} … ${ids.at(-1)})`;
+}
 
 /** How much CPU the loop has burnt since it started listening: the price of polling. */
 function cpuReport(): string {

@@ -1,13 +1,19 @@
 /**
  * Loaded before every test file (vitest `setupFiles`): whatever a test started is
- * killed and removed after it, pass or fail.
+ * killed and removed after it, pass or fail, and whatever is still running when the
+ * worker itself goes (an interrupted run) is killed on the way out.
  */
 import { afterEach } from 'vitest';
-import { killAll } from '../tools/process.ts';
+import { killAll, running } from '../tools/process.ts';
 import { destroyOpenClients, removeTempDirs } from './index.ts';
 
 afterEach(async () => {
   destroyOpenClients();
   await killAll();
+  removeTempDirs();
+});
+
+process.once('exit', () => {
+  for (const proc of running) proc.kill('SIGKILL');
   removeTempDirs();
 });

@@ -162,10 +162,10 @@ export class CheckFailure extends Error {
   }
 }
 
-/** How long the kit waits, in ms. Multiplied by PING_PONG_VERIFY_PATIENCE (tests on a busy machine). */
-export function patience(ms: number): number {
+/** How much longer than usual the kit waits: PING_PONG_VERIFY_PATIENCE, 1 unless set (tests on a busy machine). */
+export function patienceFromEnv(): number {
   const factor = Number(process.env.PING_PONG_VERIFY_PATIENCE ?? '1');
-  return ms * (Number.isFinite(factor) && factor > 0 ? factor : 1);
+  return Number.isFinite(factor) && factor > 0 ? factor : 1;
 }
 const READY_MS = 4_000;
 const READY_MAX_MS = 30_000;
@@ -266,11 +266,19 @@ class CheckKit implements Kit {
   private readonly processes: DemoProcess[] = [];
   private readonly sockets: net.Socket[] = [];
 
-  constructor(lesson: string, server: string) {
+  private readonly factor: number;
+
+  constructor(lesson: string, server: string, factor: number) {
     this.lesson = lesson;
+    this.factor = factor;
     this.server = server;
     this.dir = realpathSync(mkdtempSync(join(tmpdir(), 'pp-verify-')));
     this.socket = join(this.dir, `${lesson}.sock`);
+  }
+
+  /** `ms`, stretched by the run's patience factor. */
+  patience(ms: number): number {
+    return Math.round(ms * this.factor);
   }
 
   private track(proc: DemoProcess): DemoProcess {
@@ -288,21 +296,21 @@ class CheckKit implements Kit {
         proc
           .waitForLine(pattern, {
             count: options.count ?? 1,
-            timeoutMs: patience(LINE_MS),
+            timeoutMs: this.patience(LINE_MS),
           })
           .catch(() => {
             this.fail({
               expected: `the server to print a line matching ${String(pattern)}`,
               got: proc.exitStatus
                 ? `the server ${exitWords(proc.exitStatus)}; its last lines: ${lastOutput(proc)}`
-                : `no such line within ${patience(LINE_MS)} ms; its last lines: ${lastOutput(proc)}`,
+                : `no such line within ${this.patience(LINE_MS)} ms; its last lines: ${lastOutput(proc)}`,
             });
           }),
       stop: async (signal = 'SIGTERM') => {
         proc.kill(signal);
-        return within(proc.exited, patience(EXIT_MS), () => ({
+        return within(proc.exited, this.patience(EXIT_MS), () => ({
           expected: `the server to exit after ${signal}`,
-          got: `it was still running ${patience(EXIT_MS)} ms later`,
+          got: `it was still running ${this.patience(EXIT_MS)} ms later`,
         }));
       },
     };
@@ -354,8 +362,8 @@ class CheckKit implements Kit {
         const waited = now - started;
         const idle = cpu === undefined || now - lastBusy >= IDLE_MS;
         if (
-          (waited >= patience(READY_MS) && idle) ||
-          waited >= patience(READY_MAX_MS)
+          (waited >= this.patience(READY_MS) && idle) ||
+          waited >= this.patience(READY_MAX_MS)
         )
           stop(
             new CheckFailure({
@@ -383,9 +391,9 @@ class CheckKit implements Kit {
   }
 
   private async finish(proc: DemoProcess): Promise<Finished> {
-    const status = await within(proc.exited, patience(EXIT_MS), () => ({
+    const status = await within(proc.exited, this.patience(EXIT_MS), () => ({
       expected: `${proc.describe()} to finish`,
-      got: `it was still running after ${patience(EXIT_MS)} ms; it printed ${lastOutput(proc)}`,
+      got: `it was still running after ${this.patience(EXIT_MS)} ms; it printed ${lastOutput(proc)}`,
     }));
     return {
       ...status,
@@ -426,10 +434,10 @@ class CheckKit implements Kit {
     // Generous: a wrong line limit should be reported, not make us give up reading.
     const lines = new LineQueue(socket, { maxLineBytes: 4 * 1024 * 1024 });
     const next = (expected: string, sent: Sent | undefined) =>
-      within(lines.next(), patience(LINE_MS), () => ({
+      within(lines.next(), this.patience(LINE_MS), () => ({
         ...(sent === undefined ? {} : { sent }),
         expected,
-        got: `nothing within ${patience(LINE_MS)} ms`,
+        got: `nothing within ${this.patience(LINE_MS)} ms`,
       }));
     return {
       socket,
@@ -459,10 +467,10 @@ class CheckKit implements Kit {
           if (socket.destroyed) resolve();
           else socket.once('close', () => resolve());
         });
-        await within(closed, patience(LINE_MS), () => ({
+        await within(closed, this.patience(LINE_MS), () => ({
           ...(sent === undefined ? {} : { sent }),
           expected: 'the server to close the connection',
-          got: `it was still open ${patience(LINE_MS)} ms later`,
+          got: `it was still open ${this.patience(LINE_MS)} ms later`,
         }));
       },
       close: () =>
@@ -515,16 +523,22 @@ export async function runContract(
     lesson: string;
     server: string;
     onResult?: (result: CheckResult) => void;
+    /** Multiplies every wait (default: PING_PONG_VERIFY_PATIENCE, else 1). */
+    patience?: number;
   },
 ): Promise<CheckResult[]> {
   const results: CheckResult[] = [];
   for (const [index, check] of contract.checks.entries()) {
-    const kit = new CheckKit(options.lesson, options.server);
+    const kit = new CheckKit(
+      options.lesson,
+      options.server,
+      options.patience ?? patienceFromEnv(),
+    );
     const started = Date.now();
     let message: string | undefined;
     try {
-      await within(check.run(kit), patience(CHECK_MS), () => ({
-        expected: `the check to finish within ${patience(CHECK_MS)} ms`,
+      await within(check.run(kit), kit.patience(CHECK_MS), () => ({
+        expected: `the check to finish within ${kit.patience(CHECK_MS)} ms`,
         got: 'it was still waiting',
       }));
     } catch (error) {
@@ -551,11 +565,11 @@ export async function runContract(
   return results;
 }
 
-/** Loads `demos/NN-*\/exercise/checks.ts`, or undefined when the lesson has none. */
+/** Loads `demos/NN-*\/exercise/checks.ts` (or `path`), or undefined when there is none. */
 export async function loadContract(
   lesson: string,
+  path = contractPath(lesson),
 ): Promise<Contract | undefined> {
-  const path = contractPath(lesson);
   if (!existsSync(path)) return undefined;
   const module = (await import(pathToFileURL(path).href)) as {
     default: Contract;

@@ -22,12 +22,19 @@ import {
   type VerifyRecord,
 } from './workspace.ts';
 
-const { positionals } = parseCliWithPositionals({
+const { flags, positionals } = parseCliWithPositionals({
   usage: 'npm run verify -- NN [path/to/server.ts]',
   summary:
     "Checks your server against lesson NN's exercise, promise by promise, and stops at the first one it breaks. " +
     'Without a path it checks workspace/NN-name/server.ts (made by `npm run exercise -- NN`).',
-  flags: {},
+  flags: {
+    checks: {
+      type: 'string',
+      valueName: 'FILE',
+      description:
+        "run the checks in FILE instead of the lesson's exercise/checks.ts (for authors of checks)",
+    },
+  },
 });
 const [lesson, path, ...extra] = positionals;
 if (lesson === undefined) usageError('which lesson? e.g. npm run verify -- 04');
@@ -37,7 +44,14 @@ const folder = findLesson(lesson);
 if (folder === undefined)
   usageError(`no lesson ${JSON.stringify(lesson)} in demos/`);
 const number = folder.slice(0, 2);
-const contract = await loadContract(number);
+const contract = await loadContract(
+  number,
+  flags.checks === undefined ? undefined : resolve(flags.checks),
+);
+if (contract === undefined && flags.checks !== undefined) {
+  console.error(`No checks file at ${resolve(flags.checks)}.`);
+  process.exit(2);
+}
 if (contract === undefined) {
   console.error(
     `Lesson ${number} has no exercise to verify yet (no demos/${folder}/exercise/checks.ts).`,
@@ -74,7 +88,7 @@ const failed = results.find((result) => !result.passed);
 const passed = results.filter((result) => result.passed).length;
 const total = contract.checks.length;
 
-if (server === workspaceServer(folder)) {
+if (server === workspaceServer(folder) && flags.checks === undefined) {
   const progress = readState<Record<string, VerifyRecord>>(PROGRESS_FILE, {});
   progress[folder] = {
     fingerprint: fingerprint(server, folder),

@@ -115,6 +115,49 @@ describe('every lesson', () => {
           ).toBeLessThanOrEqual(2500);
         });
 
+        it('has a bare program first: at most 30 lines, node:* imports only', () => {
+          const bare = join(demosDir, lesson, 'bare.ts');
+          expect(existsSync(bare), `demos/${lesson}/bare.ts`).toBe(true);
+          const source = readFileSync(bare, 'utf8');
+          const programLines = source
+            .trimEnd()
+            .split('\n')
+            .filter((line) => !/^\s*\/\/ #(end)?region\b/.test(line));
+          expect(
+            programLines.length,
+            `demos/${lesson}/bare.ts lines (region markers aside)`,
+          ).toBeLessThanOrEqual(30);
+          for (const match of source.matchAll(/from '([^']+)'/g)) {
+            expect(match[1], `demos/${lesson}/bare.ts imports`).toMatch(
+              /^node:/,
+            );
+          }
+          expect(mainPath, `lessons/${name} shows bare.ts`).toContain(
+            `demos/${lesson}/bare.ts`,
+          );
+        });
+
+        it('shows at least one picture from lessons/pictures, and it exists', () => {
+          const pictures = [
+            ...markdown.matchAll(/!\[[^\]]*\]\((pictures\/[^)\s]+\.svg)\)/g),
+          ].map((match) => match[1] ?? '');
+          expect(pictures.length, `lessons/${name} pictures`).toBeGreaterThan(
+            0,
+          );
+          for (const picture of pictures) {
+            expect(existsSync(join(lessonsDir, picture)), picture).toBe(true);
+          }
+        });
+
+        it('has an exercise with a starter, hints and the checks verify runs', () => {
+          for (const file of ['starter.ts', 'hints.md', 'checks.ts']) {
+            expect(
+              existsSync(join(demosDir, lesson, 'exercise', file)),
+              `demos/${lesson}/exercise/${file}`,
+            ).toBe(true);
+          }
+        });
+
         it('closes the main path with a recap of 3 to 5 lines', () => {
           const recap =
             /^##+ [^\n]*recap[^\n]*\n+([\s\S]*?)(?=^##|$(?![\s\S]))/im.exec(
@@ -124,9 +167,13 @@ describe('every lesson', () => {
             recap,
             `lessons/${name} has a "## Recap" before "## Going deeper"`,
           ).not.toBeNull();
-          const lines = (recap?.[1] ?? '')
-            .split('\n')
-            .filter((line) => line.trim() !== '');
+          // A recap is 3 to 5 points: list items (however they wrap), or plain lines.
+          const text = (recap?.[1] ?? '').split('\n');
+          const items = text.filter((line) => /^\s*([-*]|\d+\.)\s/.test(line));
+          const lines =
+            items.length > 0
+              ? items
+              : text.filter((line) => line.trim() !== '');
           expect(
             lines.length,
             `lessons/${name}: recap lines`,

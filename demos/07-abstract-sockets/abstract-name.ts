@@ -4,7 +4,7 @@
  * kernel really holds (from /proc/net/unix), padding included.
  */
 import { readFileSync } from 'node:fs';
-import { fail, usageError } from '../common/cli.ts';
+import { errorMessage, fail, usageError } from '../common/cli.ts';
 
 export const DEFAULT_NAME = 'ping-pong-07';
 
@@ -61,7 +61,7 @@ export function abstractAddressOrExit(name: string): string {
   try {
     return abstractAddress(name);
   } catch (error) {
-    usageError(error instanceof Error ? error.message : String(error));
+    usageError(errorMessage(error));
   }
 }
 // #endregion or-exit

@@ -6,6 +6,7 @@
  * the end (a Node 20 server and a Node 22 client, or the other way round).
  */
 import net from 'node:net';
+import { once } from 'node:events';
 import { fail, parseCli } from '../common/cli.ts';
 import { LineQueue } from '../04-bidirectional/lines.ts';
 import {
@@ -53,20 +54,23 @@ function explainRefused(name: string): string {
 // #endregion refused
 
 const socket = net.connect(address);
-socket.once('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'ECONNREFUSED') fail(explainRefused(flags.name));
-  fail(`could not talk to @${flags.name}: ${error.message}`);
-});
+try {
+  await once(socket, 'connect');
+} catch (error) {
+  const { code, message } = error as NodeJS.ErrnoException;
+  if (code === 'ECONNREFUSED') fail(explainRefused(flags.name));
+  fail(`could not talk to @${flags.name}: ${message}`);
+}
 
-socket.once('connect', async () => {
-  console.log(`connected to @${flags.name}`);
-  const replies = new LineQueue(socket);
-  for (const request of ['ping', `ping from pid ${process.pid}`]) {
-    socket.write(`${request}\n`);
-    const reply = await replies.next();
-    if (reply === undefined)
-      fail('the server closed the connection before answering');
-    console.log(`${request} → ${reply}`);
-  }
-  socket.end();
-});
+// Whoever holds the name answers: maybe not our server (lesson 09), so its
+// bytes are shown escaped (JSON.stringify), never raw to the terminal.
+console.log(`connected to @${flags.name}`);
+const replies = new LineQueue(socket);
+for (const request of ['ping', `ping from pid ${process.pid}`]) {
+  socket.write(`${request}\n`);
+  const reply = await replies.next();
+  if (reply === undefined)
+    fail('the server closed the connection before answering');
+  console.log(`${request} → ${JSON.stringify(reply)}`);
+}
+socket.end();

@@ -1,17 +1,16 @@
 """Lesson 07 from Python: ping the server on an abstract name, whatever Node made of it.
 
-Usage: python3 demos/07-abstract-sockets/ping.py [NAME]
-
 An abstract name is the exact bytes up to the address length. Node 22 binds
 b'\\0ping-pong-07' (13 bytes); Node 20 binds it padded with NUL bytes to all 108.
 So we read the name as the kernel holds it from /proc/net/unix (where a NUL
 byte is printed as '@') and connect with exactly those bytes.
 """
+import argparse
 import socket
 import sys
 
-name = sys.argv[1] if len(sys.argv) > 1 else "ping-pong-07"
 LISTENING = 0x10000  # __SO_ACCEPTCON in the Flags column: listen() was called
+START = "start it with: npx tsx demos/07-abstract-sockets/server.ts --name {}"
 
 
 def kernel_address(name):
@@ -27,12 +26,25 @@ def kernel_address(name):
     return None
 
 
+def shown(text):
+    """Whoever holds the name answers: escape what it sent before printing it."""
+    return "".join(c if c.isprintable() else repr(c)[1:-1] for c in text)
+
+
+parser = argparse.ArgumentParser(
+    description="Ping the lesson 07 server on a Linux abstract socket name.")
+parser.add_argument("name", nargs="?", default="ping-pong-07",
+                    help="the abstract name, without the @ (default: ping-pong-07)")
+name = parser.parse_args().name
+
 address = kernel_address(name)
 if address is None:
-    sys.exit(f"no socket listens on @{name} in this network namespace: "
-             f"start it with: npx tsx demos/07-abstract-sockets/server.ts --name {name}")
+    sys.exit(f"no socket listens on @{name} in this network namespace: {START.format(name)}")
 print(f"connecting to @{name} + {len(address) - 1 - len(name.encode())} NUL bytes, as /proc/net/unix shows it")
-with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
-    sock.connect(address)
-    sock.sendall(b"ping from python\n")
-    print(sock.makefile().readline().strip())
+try:
+    with socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) as sock:
+        sock.connect(address)
+        sock.sendall(b"ping from python\n")
+        print(shown(sock.makefile(errors="replace").readline().rstrip("\n")))
+except OSError as error:
+    sys.exit(f"could not talk to @{name}: {error.strerror or error}: {START.format(name)}")

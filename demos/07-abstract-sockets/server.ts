@@ -5,14 +5,16 @@
  * An abstract address starts with a NUL byte. The kernel keeps the name in a
  * table of its own, with no inode in any filesystem: nothing to create, no
  * permissions to set, nothing left behind after a crash. The name disappears the
- * moment the listening socket closes, however the process ended.
+ * moment the listening socket closes, however the process ended. And, with no
+ * file, any local user may connect, or take the name first: see lesson 09.
  *
  *   ping           → pong
  *   ping <text>    → pong <text>
  *   anything else  → error unknown command "...": try ping
  */
 import net from 'node:net';
-import { fail, parseCli } from '../common/cli.ts';
+import { orExit, parseCli } from '../common/cli.ts';
+import { closeOnSignals } from '../01-unix-socket/socket-file.ts';
 import { MAX_LINE_BYTES, readLines } from '../04-bidirectional/lines.ts';
 import { answer, send } from '../04-bidirectional/ping-protocol.ts';
 import {
@@ -42,12 +44,12 @@ const shownAs = `@${flags.name}`; // how ss and /proc/net/unix print the leading
 // #endregion setup
 
 const clients = new Set<net.Socket>();
-let connections = 0;
+let clientsSoFar = 0;
 
 const server = net.createServer((socket) => {
-  const who = `client ${++connections}`;
+  const name = `client ${++clientsSoFar}`;
   clients.add(socket);
-  console.log(`${who} connected`);
+  console.log(`${name} connected`);
   readLines(
     socket,
     (request) => {
@@ -60,37 +62,12 @@ const server = net.createServer((socket) => {
         socket.end(`error ${error.message}\n`, () => socket.destroy()),
     },
   );
-  socket.on('error', (error) => console.log(`${who}: ${error.message}`)); // EPIPE, ECONNRESET: its problem
+  socket.on('error', (error) => console.log(`${name}: ${error.message}`)); // EPIPE, ECONNRESET: its problem
   socket.on('close', () => {
     clients.delete(socket);
-    console.log(`${who} disconnected`);
+    console.log(`${name} disconnected`);
   });
 });
-
-// #region listen
-/**
- * bind() on an abstract name either gets it or fails with EADDRINUSE. There is
- * no stale-file case to probe for: a name outlives no socket, so if it is taken,
- * a live process holds it right now.
- */
-server.once('error', (error: NodeJS.ErrnoException) => {
-  if (error.code === 'EADDRINUSE') {
-    // #region in-use
-    fail(
-      `another server is already listening on ${shownAs} (EADDRINUSE): stop it first, or choose another --name`,
-    );
-    // #endregion in-use
-  }
-  fail(`could not listen on ${shownAs}: ${error.message}`);
-});
-
-server.listen(address, () => {
-  console.log(
-    `ping-pong server listening on ${shownAs} (abstract: no file was created)`,
-  );
-  console.log(describeKernelName(flags.name, kernelPadding(flags.name)));
-});
-// #endregion listen
 
 // #region shutdown
 /**
@@ -98,14 +75,35 @@ server.listen(address, () => {
  * all the cleanup there is: the kernel drops the name with the socket, and there
  * is no file to unlink(). A crash (kill -9) frees the name just the same.
  */
-function shutdown(signal: NodeJS.Signals): void {
-  console.log(
-    `${signal}: closing clients; the name ${shownAs} goes with the socket, no file to remove`,
-  );
-  for (const client of clients) client.destroy();
-  server.close(() => process.exit(0));
-}
-process.once('SIGINT', shutdown);
-process.once('SIGTERM', shutdown);
-process.once('SIGHUP', shutdown); // the terminal closed
+closeOnSignals(server, clients, {
+  beforeExit: () => console.log(`${shownAs} goes with the socket: no file`),
+});
 // #endregion shutdown
+
+// #region listen
+/**
+ * bind() on an abstract name either gets it or fails with EADDRINUSE. There is
+ * no stale-file case to probe for: a name outlives no socket, so if it is taken,
+ * a live process holds it right now (one of yours, or anyone else's).
+ */
+function listenOnAbstractName(server: net.Server): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => {
+      // #region in-use
+      const message =
+        error.code === 'EADDRINUSE'
+          ? `another server is already listening on ${shownAs} (EADDRINUSE): stop it first, or choose another --name`
+          : `could not listen on ${shownAs}: ${error.message}`;
+      // #endregion in-use
+      reject(new Error(message));
+    });
+    server.listen(address, resolve);
+  });
+}
+
+await orExit(listenOnAbstractName(server));
+console.log(
+  `ping-pong server listening on ${shownAs} (abstract: no file was created)`,
+);
+console.log(describeKernelName(flags.name, kernelPadding(flags.name)));
+// #endregion listen

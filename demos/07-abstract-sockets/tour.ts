@@ -11,7 +11,7 @@ export default {
         {
           script: 'client.ts',
           args: ['--name', '{dir}'],
-          expect: ['ping → pong'],
+          expect: ['ping → "pong"'],
         },
         {
           script: 'server.ts',

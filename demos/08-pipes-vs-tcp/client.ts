@@ -7,7 +7,14 @@
  * the latency of each round trip, measured with process.hrtime.bigint().
  */
 import net from 'node:net';
-import { fail, parseCli, parseInteger, usageError } from '../common/cli.ts';
+import {
+  errorMessage,
+  fail,
+  orExit,
+  parseCli,
+  parseInteger,
+  usageError,
+} from '../common/cli.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 import { DEFAULT_FIFO_DIR } from './fifos.ts';
 import { connectTo, type Transport } from './connect.ts';
@@ -93,13 +100,13 @@ const inFlight = parseInteger(flags['in-flight'], 'in-flight', 1, 100_000);
 const warmup = parseInteger(flags.warmup, 'warmup', 0, 100_000_000);
 
 // #region connect
-const connection = await connectTo(transport, {
-  socket: flags.socket,
-  port: flags.port ?? '',
-  fifoDir: flags['fifo-dir'],
-  noDelay: !flags.nagle,
-}).catch((error: unknown) =>
-  fail(error instanceof Error ? error.message : String(error)),
+const connection = await orExit(
+  connectTo(transport, {
+    socket: flags.socket,
+    port: flags.port ?? '',
+    fifoDir: flags['fifo-dir'],
+    noDelay: !flags.nagle,
+  }),
 );
 // #endregion connect
 
@@ -139,6 +146,6 @@ try {
     );
   }
 } catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
+  fail(errorMessage(error));
 }
 connection.close();

@@ -4,8 +4,14 @@
  */
 import net from 'node:net';
 import { once } from 'node:events';
-import { explainConnectError } from '../01-unix-socket/socket-file.ts';
-import { fifoPaths, openFifo } from './fifos.ts';
+import { connectOrExit } from '../01-unix-socket/socket-file.ts';
+import { checkPrivateDir } from '../01-unix-socket/runtime-dir.ts';
+import {
+  claimConversation,
+  fifoPaths,
+  openFifo,
+  releaseConversation,
+} from './fifos.ts';
 
 export type Transport = 'fifo' | 'unix' | 'tcp';
 
@@ -26,61 +32,60 @@ export interface Address {
 const startHint = (transport: Transport): string =>
   `npx tsx demos/08-pipes-vs-tcp/server.ts --transport ${transport}`;
 
+/*
+ * unix: lesson 01's connectOrExit, which checks that the socket file is ours
+ * before it connects. tcp: no file, no owner to check; anyone on this machine
+ * may listen on a port (lesson 09 shows what that costs, and the cure).
+ */
 // #region connect-socket
 async function connectSocket(
   transport: 'unix' | 'tcp',
   address: Address,
 ): Promise<Connection> {
+  if (transport === 'unix') {
+    const socket = await connectOrExit(address.socket, startHint('unix'));
+    return { input: socket, output: socket, close: () => socket.end() };
+  }
   const port = Number(/(\d+)$/.exec(address.port)?.[1]);
-  const where = transport === 'unix' ? address.socket : `127.0.0.1:${port}`;
-  const socket =
-    transport === 'unix'
-      ? net.connect(address.socket)
-      : net.connect({ host: '127.0.0.1', port });
+  const socket = net.connect({ host: '127.0.0.1', port });
   try {
     await once(socket, 'connect');
   } catch (error) {
     // #region explain-error
     const code = (error as NodeJS.ErrnoException).code;
-    if (transport === 'tcp' && code === 'ECONNREFUSED') {
-      throw new Error(
-        `nobody is listening on ${where}: start the server with: ${startHint(transport)}, and pass the port it prints`,
-      );
-    }
     throw new Error(
-      explainConnectError(
-        error as NodeJS.ErrnoException,
-        where,
-        startHint(transport),
-      ),
+      code === 'ECONNREFUSED'
+        ? `nobody is listening on 127.0.0.1:${port}: start the server with: ${startHint('tcp')}, and pass the port it prints`
+        : `could not connect to 127.0.0.1:${port}: ${(error as Error).message}`,
     );
     // #endregion explain-error
   }
   // Without this, Node leaves Nagle's algorithm on for TCP (net's default).
-  if (transport === 'tcp') socket.setNoDelay(address.noDelay);
+  socket.setNoDelay(address.noDelay);
   return { input: socket, output: socket, close: () => socket.end() };
 }
 // #endregion connect-socket
 
 // #region connect-fifo
 /**
- * No connect() for FIFOs: we open the server's two files. to-client first, for
- * reading, which never waits; then to-server for writing, which fails with ENXIO
- * unless a server has it open for reading: the closest a FIFO gets to ECONNREFUSED.
+ * No connect() for FIFOs. We check the folder is ours (like lesson 01's private
+ * folder), claim the conversation (fifos.ts), then open to-client for reading,
+ * which never waits, and to-server for writing, which fails with ENXIO unless a
+ * server has it open for reading: the closest a FIFO gets to ECONNREFUSED.
  */
 function connectFifos(dir: string): Connection {
   const { toServer, toClient } = fifoPaths(dir);
-  let input: net.Socket;
-  let output: net.Socket;
+  const opened: net.Socket[] = [];
+  let claimed = false;
   try {
-    input = openFifo(toClient, 'read');
-    try {
-      output = openFifo(toServer, 'write');
-    } catch (error) {
-      input.destroy();
-      throw error;
-    }
+    checkPrivateDir(dir); // a symlink or someone else's folder: refused
+    claimConversation(dir);
+    claimed = true;
+    opened.push(openFifo(toClient, 'read'));
+    opened.push(openFifo(toServer, 'write'));
   } catch (error) {
+    for (const end of opened) end.destroy();
+    if (claimed) releaseConversation(dir);
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT')
       throw new Error(
@@ -90,10 +95,9 @@ function connectFifos(dir: string): Connection {
       throw new Error(
         `nobody is reading ${toServer}: start the server with: ${startHint('fifo')}`,
       );
-    throw new Error(
-      `could not open the FIFOs in ${dir}: ${(error as Error).message}`,
-    );
+    throw error;
   }
+  const [input, output] = opened as [net.Socket, net.Socket];
   // Closing our write end is the only goodbye a FIFO has: the server reads EOF.
   return {
     input,

@@ -5,6 +5,7 @@
  * ping from right there, with no promise, timer or await per message. Latency is
  * the time from writing a ping to reading its pong (process.hrtime.bigint()).
  */
+import { errorMessage } from '../common/cli.ts';
 import { TextLineSplitter } from './text-lines.ts';
 import type { Connection } from './connect.ts';
 
@@ -59,7 +60,12 @@ export function measure(
     const started = process.hrtime.bigint();
     const onData = (chunk: Buffer): void => {
       const now = process.hrtime.bigint();
-      const replies = splitter.push(chunk);
+      let replies: string[];
+      try {
+        replies = splitter.push(chunk);
+      } catch (error) {
+        return finish(new Error(`the server sent a ${errorMessage(error)}`)); // not a pong
+      }
       for (const reply of replies) {
         if (reply !== expected)
           return finish(

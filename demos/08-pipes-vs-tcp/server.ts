@@ -10,20 +10,18 @@
  * Only the plumbing changes, so `npm run bench` can compare the transports alone.
  */
 import net from 'node:net';
-import { mkdirSync, rmdirSync } from 'node:fs';
-import { fail, parseCli, parseInteger, usageError } from '../common/cli.ts';
-import { listenOnSocketFile } from '../01-unix-socket/socket-file.ts';
+import { resolve } from 'node:path';
+import { orExit, parseCli, parseInteger, usageError } from '../common/cli.ts';
+import {
+  closeOnSignals,
+  listenOnSocketFile,
+} from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 import { LineTooLongError, MAX_LINE_BYTES } from '../04-bidirectional/lines.ts';
 import { answer } from '../04-bidirectional/ping-protocol.ts';
 import { TextLineSplitter } from './text-lines.ts';
-import {
-  DEFAULT_FIFO_DIR,
-  createFifos,
-  fifoPaths,
-  openFifo,
-  removeFifos,
-} from './fifos.ts';
+import { DEFAULT_FIFO_DIR } from './fifos.ts';
+import { serveFifos } from './fifo-server.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/08-pipes-vs-tcp/server.ts',
@@ -52,7 +50,7 @@ const flags = parseCli({
       type: 'string',
       valueName: 'DIR',
       default: DEFAULT_FIFO_DIR,
-      description: 'where to make the FIFOs (fifo)',
+      description: 'the folder to make (or reuse) for the FIFOs (fifo)',
     },
   },
 });
@@ -61,75 +59,73 @@ const transport = flags.transport;
 if (transport !== 'fifo' && transport !== 'unix' && transport !== 'tcp') {
   usageError(`--transport must be fifo, unix or tcp, got "${transport}"`);
 }
+const port = parseInteger(flags.port, 'port', 0, 65535);
 
 // #region serve
 /**
- * Reads requests from `input` and writes replies to `output`: the same socket for
- * unix and tcp, two FIFOs for fifo. Everything one read() brought in is answered
- * with one write(): a client that sends 64 pings at once gets 64 pongs in one go,
- * one system call each way instead of 64. The splitter decodes each read once
- * (text-lines.ts), not each line: together they double pipelined throughput.
+ * Answers the lines from `input` on `output` (one socket for unix and tcp, two
+ * FIFOs for fifo): all the replies to one read() in one write(). The splitter
+ * decodes each read once (text-lines.ts). Returns the handler, for a chunk in hand.
  */
-function serve(input: net.Socket, output: net.Socket, name: string): void {
+function serve(
+  input: net.Socket,
+  output: net.Socket,
+  name: string,
+): (chunk: Buffer) => void {
   const splitter = new TextLineSplitter(MAX_LINE_BYTES);
-  input.on('data', (chunk: Buffer) => {
-    let replies = '';
+  const onData = (chunk: Buffer): void => {
+    let requests: string[];
+    let tooLong: LineTooLongError | undefined;
     try {
-      for (const request of splitter.push(chunk)) {
-        const reply = answer(request);
-        if (reply !== undefined) replies += `${reply}\n`;
-      }
+      requests = splitter.push(chunk);
     } catch (error) {
       if (!(error instanceof LineTooLongError)) throw error;
-      console.log(`${name}: ${error.message}, closing`);
-      output.end(`${replies}error ${error.message}\n`, () => input.destroy());
-      input.pause();
-      return;
+      [requests, tooLong] = [error.linesBefore, error]; // answer the lines before it
     }
-    // Backpressure, as in lesson 04: stop reading while the replies cannot go out.
-    if (replies !== '' && !output.write(replies)) {
-      input.pause();
+    let replies = '';
+    for (const request of requests) {
+      const reply = answer(request);
+      if (reply !== undefined) replies += `${reply}\n`;
+    }
+    if (tooLong) {
+      console.log(`${name}: ${tooLong.message}, closing`);
+      input.off('data', onData);
+      output.end(`${replies}error ${tooLong.message}\n`, () => input.destroy());
+    } else if (replies !== '' && !output.write(replies)) {
+      input.pause(); // backpressure, as in lesson 04: no reading while replies wait
       output.once('drain', () => input.resume());
     }
-  });
+  };
+  input.on('data', onData);
   output.on('error', (error) => console.log(`${name}: ${error.message}`));
   input.on('error', (error) => console.log(`${name}: ${error.message}`));
+  return onData;
 }
 // #endregion serve
 
-const clients = new Set<net.Socket>();
-let stop: () => void = () => process.exit(0);
-let clientNumber = 0;
-
 // #region sockets
 /** unix and tcp: a listening socket; every accept() is a new, private conversation. */
-function acceptClients(socket: net.Socket, noDelay: boolean): void {
-  const name = `client ${++clientNumber}`;
-  // TCP_NODELAY: send small writes at once instead of waiting (Nagle's algorithm)
-  // for the previous segment's ACK, which a delayed-ACK peer holds back ~40 ms.
-  if (noDelay) socket.setNoDelay(true);
-  clients.add(socket);
-  console.log(`${name} connected`);
-  serve(socket, socket, name);
-  socket.on('close', () => {
-    clients.delete(socket);
-    console.log(`${name} disconnected`);
-  });
-}
-
 async function listenOnSocket(transport: 'unix' | 'tcp'): Promise<string> {
-  const server = net.createServer((socket) =>
-    acceptClients(socket, transport === 'tcp'),
-  );
-  stop = () => {
-    for (const client of clients) client.destroy();
-    server.close(() => process.exit(0)); // for unix, libuv also unlinks the socket file
-  };
+  const clients = new Set<net.Socket>();
+  let clientsSoFar = 0;
+  const server = net.createServer((socket) => {
+    const name = `client ${++clientsSoFar}`;
+    // TCP_NODELAY: send small writes at once instead of waiting (Nagle's algorithm)
+    // for the previous segment's ACK, which a delayed-ACK peer holds back ~40 ms.
+    if (transport === 'tcp') socket.setNoDelay(true);
+    clients.add(socket);
+    console.log(`${name} connected`);
+    serve(socket, socket, name);
+    socket.on('close', () => {
+      clients.delete(socket);
+      console.log(`${name} disconnected`);
+    });
+  });
+  closeOnSignals(server, clients);
   if (transport === 'unix') {
     await listenOnSocketFile(server, flags.socket);
     return flags.socket;
   }
-  const port = parseInteger(flags.port, 'port', 0, 65535);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen({ host: '127.0.0.1', port }, resolve); // loopback only: not reachable from other machines
@@ -138,68 +134,11 @@ async function listenOnSocket(transport: 'unix' | 'tcp'): Promise<string> {
 }
 // #endregion sockets
 
-// #region fifos
-/**
- * fifo: no listen(), no accept(). Whoever opens to-server can write to it, and
- * the bytes of two writers mix in one stream, so we serve one client at a time
- * and learn that it left only when the last writer closes to-server (EOF). Then
- * we make a fresh pair of FIFOs for the next client.
- */
-function serveFifos(dir: string): string {
-  const createdDir =
-    mkdirSync(dir, { recursive: true, mode: 0o700 }) !== undefined;
-  const { toServer, toClient } = fifoPaths(dir);
-  let conversation: { input: net.Socket; output: net.Socket } | undefined;
-  const startConversation = (): void => {
-    createFifos(dir);
-    // read-write: holding a read end ourselves, the open cannot block or fail with
-    // ENXIO, and a client that leaves early never makes our write() fail with EPIPE.
-    const output = openFifo(toClient, 'read-write');
-    const input = openFifo(toServer, 'read');
-    const name = `client ${++clientNumber}`;
-    conversation = { input, output };
-    input.once('data', () =>
-      console.log(`${name} started writing to ${toServer}`),
-    );
-    serve(input, output, name);
-    input.on('close', () => {
-      output.destroy();
-      if (conversation?.input !== input) return; // we are shutting down
-      startConversation();
-      console.log(
-        `${name} closed ${toServer}: made fresh FIFOs for the next client`,
-      );
-    });
-  };
-  startConversation();
-  stop = () => {
-    const ending = conversation;
-    conversation = undefined;
-    ending?.input.destroy();
-    removeFifos(dir);
-    if (createdDir) rmdirSync(dir);
-    process.exit(0);
-  };
-  return `${dir} (FIFOs to-server and to-client)`;
-}
-// #endregion fifos
-
-let address: string;
-try {
-  address =
-    transport === 'fifo'
-      ? serveFifos(flags['fifo-dir'])
-      : await listenOnSocket(transport);
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
-}
+const address = await orExit(
+  transport === 'fifo'
+    ? Promise.resolve().then(() =>
+        serveFifos(resolve(flags['fifo-dir']), serve),
+      )
+    : listenOnSocket(transport),
+);
 console.log(`ping-pong server (${transport}) listening on ${address}`);
-
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
-  process.once(signal, () => {
-    console.log(
-      `${signal}: closing clients and removing what the server created`,
-    );
-    stop();
-  });
-}

@@ -85,14 +85,18 @@ export default {
       ],
     },
     {
-      headline: '08 · npm run bench -- --quick: every transport, Node beside C',
+      headline:
+        '08 · npm run bench, a short run: unix only, Node beside C (numbers rough)',
       server: {
         args: ['--transport', 'unix', '--socket', '{socket}'],
       },
       steps: [
         {
-          script: 'bench.ts',
-          args: ['--quick', '--svg', '{dir}/bench.svg'],
+          script: 'bench/bench.ts',
+          args: [
+            ...['--transport', 'unix', '--count', '1000'],
+            ...['--svg', '{dir}/bench.svg'],
+          ],
           expect: ['transport +scenario', 'unix +strict 5 B'],
         },
       ],

@@ -4,7 +4,15 @@
  * list that states the exercise's promises). The checks of that layout apply to these;
  * the coordinator adds each lesson here as its rewrite lands.
  */
-export const LESSONS_WITH_NEW_LAYOUT: readonly string[] = [];
+export const LESSONS_WITH_NEW_LAYOUT: readonly string[] = [
+  '01-unix-socket',
+  '02-blocking',
+  '03-non-blocking',
+  '07-abstract-sockets',
+  '08-pipes-vs-tcp',
+  '10-parent-and-child',
+  '11-beyond-one-machine',
+];
 
 /** `$ command` lines inside ```console blocks: what a lesson asks the learner to type. */
 export function consoleCommands(markdown: string): string[] {

@@ -14,7 +14,8 @@
 export interface TourRun {
   /** Shown before the run; defaults to the lesson text's title. */
   headline?: string;
-  server?: { script?: string; args?: string[] };
+  /** `label` names its output lines (default `server`). */
+  server?: { script?: string; args?: string[]; label?: string };
   steps?: TourStep[];
   /** Patterns the server must print before it is stopped. */
   serverExpect?: string[];
@@ -27,6 +28,8 @@ export interface TourRun {
 
 export interface TourStep {
   script: string;
+  /** Names its output lines; defaults to the script's name without `.ts`. */
+  label?: string;
   args?: string[];
   /** Patterns its output must contain. */
   expect?: string[];

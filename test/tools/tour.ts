@@ -106,7 +106,7 @@ async function runOne(
     const server = new DemoProcess(
       script(run.server?.script ?? 'server.ts'),
       serverArgs,
-      { onLine: printer('server', 0) },
+      { onLine: printer(run.server?.label ?? 'server', 0) },
     );
     const ready = await server.waitForLine(READY_LINE, { timeoutMs: 15_000 });
     names.address = READY_LINE.exec(ready)?.[1] ?? '';
@@ -120,7 +120,7 @@ async function runOne(
         await server.waitForLine(new RegExp(step.waitForServer), {
           timeoutMs: 15_000,
         });
-      const name = step.script.replace(/\.ts$/, '');
+      const name = step.label ?? step.script.replace(/\.ts$/, '');
       const proc = new DemoProcess(
         script(step.script),
         (step.args ?? []).map(fill),

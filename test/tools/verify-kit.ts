@@ -55,6 +55,11 @@ export interface Contract {
   promises: readonly string[];
   /** Run in order; verify stops at the first one that fails. */
   checks: readonly Check[];
+  /**
+   * An outside program the checks need (lesson 11: `nats-server`), and how to install
+   * it. Without it the checks fail, saying so; the test suite skips them outside CI.
+   */
+  requires?: { command: string; install: string };
 }
 
 export interface Check {

@@ -1,13 +1,15 @@
 /**
- * Lesson 08 · bench: compile the C reference (reference/pingpong.c) with `cc -O2`.
+ * Lesson 08 · bench: compile the C reference (bench/pingpong.c) with `cc -O2`.
  * It speaks the same protocol with plain blocking read()/write() and no runtime,
  * so its numbers are what the kernel costs; Node's ratio to it is Node's share.
  */
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
-import { FOLDER } from './run.ts';
+import { fileURLToPath } from 'node:url';
 
-export const REFERENCE_SOURCE = join(FOLDER, 'reference', 'pingpong.c');
+export const REFERENCE_SOURCE = fileURLToPath(
+  new URL('pingpong.c', import.meta.url),
+);
 
 /** Compiles into `outputDir` and returns the binary's path, or why it could not. */
 export function compileReference(

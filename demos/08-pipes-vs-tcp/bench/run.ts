@@ -29,9 +29,20 @@ export interface Measurement {
   count: number;
 }
 
+/** Every process started and not yet exited, so an interrupted run can stop them. */
+const running = new Set<ChildProcess>();
+
 function start(command: Command, pin: string[]): ChildProcess {
   const [program = '', ...args] = [...pin, ...command];
-  return spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(program, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+  running.add(child);
+  child.once('exit', () => running.delete(child));
+  return child;
+}
+
+/** Ctrl-C or kill: stop every server and client we started, and wait until they are gone. */
+export async function stopAll(): Promise<void> {
+  await Promise.all([...running].map((child) => stopServer(child)));
 }
 
 /** Starts a server and resolves with its address once it prints `listening on ADDRESS`. */

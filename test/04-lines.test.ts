@@ -87,6 +87,22 @@ describe.skipIf(verifying('04'))('04 · LineSplitter', () => {
     }
   });
 
+  it("counts a \\r before the newline against the limit, and reports only the same chunk's lines as linesBefore", () => {
+    // The documented rules lesson 08's TextLineSplitter follows too.
+    expect(() => split([bytes(`${'x'.repeat(10)}\r\n`)], 10)).toThrow(
+      LineTooLongError,
+    );
+    expect(split([bytes(`${'x'.repeat(9)}\r\n`)], 10)).toEqual(['x'.repeat(9)]);
+    const splitter = new LineSplitter(10);
+    expect(splitter.push(bytes('ping 1\n'))).toEqual(['ping 1']);
+    try {
+      splitter.push(bytes(`ping 2\n${'x'.repeat(11)}\nping 3\n`));
+      expect.unreachable('the long line should have thrown');
+    } catch (error) {
+      expect((error as LineTooLongError).linesBefore).toEqual(['ping 2']);
+    }
+  });
+
   it('lets go of the long line once it has thrown', () => {
     const splitter = new LineSplitter(10);
     expect(() => splitter.push(bytes('x'.repeat(11)))).toThrow(

@@ -6,10 +6,9 @@
  * server does not know, and a line with no end. A server that frames by newline
  * answers each of them the same way, whatever the bytes looked like on the way.
  */
-import net from 'node:net';
-import { once } from 'node:events';
+import type net from 'node:net';
 import { fail, parseCli } from '../common/cli.ts';
-import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { connectOrExit } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 import { LineQueue, MAX_LINE_BYTES } from './lines.ts';
 
@@ -33,18 +32,10 @@ interface Connection {
 }
 
 async function connect(): Promise<Connection> {
-  const socket = net.connect(flags.socket);
-  try {
-    await once(socket, 'connect');
-  } catch (error) {
-    fail(
-      explainConnectError(
-        error as NodeJS.ErrnoException,
-        flags.socket,
-        'npx tsx demos/04-bidirectional/server.ts',
-      ),
-    );
-  }
+  const socket = await connectOrExit(
+    flags.socket,
+    'npx tsx demos/04-bidirectional/server.ts',
+  );
   socket.on('error', () => {}); // a reset shows up below as "the server closed this connection"
   return { socket, replies: new LineQueue(socket) };
 }

@@ -5,10 +5,8 @@
  * Each ping carries its number (`ping 3`), and the server echoes it (`pong 3`),
  * so a pong can never be mistaken for the answer to a different ping.
  */
-import net from 'node:net';
-import { once } from 'node:events';
 import { fail, parseCli, parseInteger } from '../common/cli.ts';
-import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { connectOrExit } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 import { LineQueue } from './lines.ts';
 
@@ -35,18 +33,8 @@ const count = parseInteger(flags.count, 'count', 1, 1_000_000);
 const startHint = 'npx tsx demos/04-bidirectional/server.ts';
 
 // #region connect
-const socket = net.connect(flags.socket); // socket() + connect() on the socket file
-try {
-  await once(socket, 'connect');
-} catch (error) {
-  fail(
-    explainConnectError(
-      error as NodeJS.ErrnoException,
-      flags.socket,
-      startHint,
-    ),
-  );
-}
+// Lesson 01: check the socket file is ours, then socket() + connect(); or one line and exit 1.
+const socket = await connectOrExit(flags.socket, startHint);
 // After connecting, an error (ECONNRESET: the server died) also ends the queue below.
 socket.on('error', (error) =>
   console.error(`connection lost: ${error.message}`),
@@ -68,7 +56,7 @@ for (let number = 1; number <= count; number++) {
     // #endregion closed-early
   }
   if (reply !== `pong ${number}`)
-    fail(`expected "pong ${number}", the server said "${reply}"`);
+    fail(`expected "pong ${number}", the server said ${JSON.stringify(reply)}`);
   const milliseconds = Number(process.hrtime.bigint() - sent) / 1e6;
   roundTrips.push(milliseconds);
   console.log(`${reply} in ${milliseconds.toFixed(2)} ms`);

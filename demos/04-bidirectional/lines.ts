@@ -25,6 +25,18 @@ export class LineTooLongError extends Error {
   }
 }
 
+/**
+ * The limit, exactly (lesson 08's TextLineSplitter must behave the same):
+ * - a line may hold up to `maxLineBytes` bytes, counted before the `\r` is
+ *   stripped (`\r\n` endings count the `\r`), not counting the `\n`;
+ * - the check runs as bytes arrive, so a line that passes the limit throws
+ *   without waiting for its `\n`, in the push() whose chunk takes it past;
+ * - the LineTooLongError carries, as `linesBefore`, the whole lines that the
+ *   same chunk completed before the long one (lines from earlier pushes were
+ *   already returned); nothing after the long line is delivered;
+ * - after throwing, the splitter holds nothing: the stream is out of step with
+ *   the protocol, and the caller should stop reading it.
+ */
 // #region splitter
 export class LineSplitter {
   /** The start of the line still waiting for its newline, as the pieces arrived. */
@@ -40,9 +52,8 @@ export class LineSplitter {
 
   /**
    * Feeds one chunk from the socket; returns the lines it completed, without the
-   * `\n` (and without a `\r` before it, so `nc -C` and telnet work too). Throws a
-   * LineTooLongError once a line passes the limit: the stream is then out of step
-   * with the protocol, and the caller should stop reading it.
+   * `\n` (and without a `\r` before it, so `nc -C` and telnet work too).
+   * (The exact rules for the limit are above the class.)
    */
   // #region splitter-push
   push(chunk: Buffer): string[] {

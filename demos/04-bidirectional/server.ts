@@ -14,7 +14,7 @@
  * three of them. `readLines` (demos/04-bidirectional/lines.ts) puts the lines back together.
  */
 import net from 'node:net';
-import { fail, parseCli } from '../common/cli.ts';
+import { orExit, parseCli } from '../common/cli.ts';
 import {
   closeOnSignals,
   listenOnSocketFile,
@@ -38,11 +38,11 @@ const flags = parseCli({
 });
 
 const clients = new Set<net.Socket>();
-let connections = 0;
+let clientsSoFar = 0;
 
 // #region connection
 const server = net.createServer((socket) => {
-  const name = `client ${++connections}`;
+  const name = `client ${++clientsSoFar}`;
   clients.add(socket);
   console.log(`${name} connected`);
 
@@ -73,11 +73,7 @@ const server = net.createServer((socket) => {
 });
 // #endregion connection
 
-try {
-  await listenOnSocketFile(server, flags.socket);
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
-}
+await orExit(listenOnSocketFile(server, flags.socket));
 console.log(
   `ping-pong server listening on ${flags.socket} (lines up to ${MAX_LINE_BYTES} bytes)`,
 );

@@ -4,13 +4,21 @@
  * so a pong delivered on the wrong connection would show.
  *
  *   npx tsx demos/05-poll/client.ts --clients 1000 --count 10
+ *   npx tsx demos/05-poll/client.ts --clients 2 --hold    (stay connected until Enter or Ctrl-C)
  */
 import net from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { fail, parseCli, parseInteger } from '../common/cli.ts';
+import { errorMessage, fail, parseCli, parseInteger } from '../common/cli.ts';
 import { LineQueue } from '../04-bidirectional/lines.ts';
-import { explainConnectError } from '../01-unix-socket/socket-file.ts';
-import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import {
+  checkSocketPath,
+  explainConnectError,
+} from '../01-unix-socket/socket-file.ts';
+import {
+  checkOwnSocket,
+  defaultSocketPath,
+} from '../01-unix-socket/runtime-dir.ts';
+import { waitUntilToldToLeave } from '../02-blocking/hold.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/05-poll/client.ts',
@@ -55,6 +63,11 @@ const flags = parseCli({
       valueName: 'MS',
       default: '30000',
       description: 'give up on a connection that hears nothing for this long',
+    },
+    hold: {
+      type: 'boolean',
+      description:
+        'after the pings, keep every connection open until you press Enter or Ctrl-C',
     },
     verbose: {
       type: 'boolean',
@@ -143,7 +156,7 @@ async function open(): Promise<Connection | undefined> {
   }
 }
 
-/** One connection's conversation: M tagged ping/pongs, then hang up. */
+/** One connection's conversation: M tagged ping/pongs. */
 async function converse(
   { socket, lines }: Connection,
   id: number,
@@ -160,7 +173,11 @@ async function converse(
     if (line !== `pong ${tag}`) break;
     if (interval > 0 && turn < pingCount) await sleep(interval);
   }
-  socket.end(); // half-close: the server reads end of stream and closes its side
+}
+
+/** Hang up: half-close, so the server reads end of stream and closes its side. */
+async function hangUp({ socket }: Connection): Promise<void> {
+  socket.end();
   if (!socket.closed)
     await new Promise((resolve) => socket.once('close', resolve));
 }
@@ -172,6 +189,13 @@ const plural = (count: number, word: string): string =>
 console.log(
   `opening ${plural(clientCount, 'connection')} to ${flags.socket}, ${plural(pingCount, 'ping')} each`,
 );
+// Lesson 01's owner check, once for the whole burst: is that socket file ours?
+try {
+  checkSocketPath(flags.socket);
+  checkOwnSocket(flags.socket);
+} catch (error) {
+  fail(errorMessage(error));
+}
 const started = performance.now();
 // Every connect() is issued in this one synchronous loop: a real burst.
 const connections = await Promise.all(
@@ -201,6 +225,16 @@ const mixUps =
 console.log(
   `pongs: ${totals.pongs} of ${clientCount * pingCount}${mixUps}, in ${seconds} s`,
 );
+const opened = connections.filter((connection) => connection !== undefined);
+if (flags.hold && !refusal) {
+  // Lesson 02's hold: stay connected and silent, counted by the server, until told to go.
+  for (const { socket } of opened) socket.setTimeout(0); // silence is the point now
+  console.log(
+    `holding ${plural(connected, 'connection')} open (press Enter or Ctrl-C to leave)`,
+  );
+  console.log(`${await waitUntilToldToLeave()}: leaving`);
+}
+await Promise.all(opened.map(hangUp));
 
 if (refusal)
   fail(
@@ -219,13 +253,13 @@ if (totals.pongs !== clientCount * pingCount)
   fail('missing pongs: the server closed connections early (see its log)');
 // #endregion main
 
-/** One line for the first kind of connect failure, with what to do about it. */
+/** One line naming every kind of connect failure, with what to do about each. */
 function reportFailures(): void {
-  for (const [code, { count, error }] of failures) {
+  if (failures.size === 0) return;
+  const kinds = [...failures].map(([code, { count, error }]) => {
     const advice =
       code === 'EAGAIN' ? " (raise --retries, or the server's --backlog)" : '';
-    fail(
-      `${plural(count, 'connection')} failed: ${explainConnectError(error, flags.socket, startHint)}${advice}`,
-    );
-  }
+    return `${plural(count, 'connection')} failed: ${explainConnectError(error, flags.socket, startHint)}${advice}`;
+  });
+  fail(kinds.join('; '));
 }

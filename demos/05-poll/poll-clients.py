@@ -5,17 +5,35 @@ waits for all of them at once with poll(2): one call, a list of (descriptor,
 events) pairs in, the descriptors that are ready out. Node's event loop does the
 same wait for you, with epoll.
 
-    python3 demos/05-poll/poll-clients.py [SOCKET] [N] [ROUNDS]
+    python3 demos/05-poll/poll-clients.py [--socket PATH] [--clients N] [--rounds R]
 """
+import argparse
+import os
 import select
 import socket
+import stat
 import sys
+import tempfile
 
-path = sys.argv[1] if len(sys.argv) > 1 else "/tmp/ping-pong-05.sock"
-count = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-rounds = int(sys.argv[3]) if len(sys.argv) > 3 else 2
+
+def default_socket(lesson):
+    """The course's private runtime folder (lesson 01): $XDG_RUNTIME_DIR/ping-pong, else <tmp>/ping-pong-<uid>."""
+    runtime = os.environ.get("XDG_RUNTIME_DIR")
+    folder = os.path.join(runtime, "ping-pong") if runtime else os.path.join(tempfile.gettempdir(), f"ping-pong-{os.getuid()}")
+    return os.path.join(folder, f"{lesson}.sock")
+
+
+parser = argparse.ArgumentParser(description="Opens N connections to the lesson 05 server and waits for all their pongs with one poll().")
+parser.add_argument("--socket", metavar="PATH", default=default_socket("05"), help="socket file to connect to (default: %(default)s)")
+parser.add_argument("-n", "--clients", metavar="N", type=int, default=3, help="connections to open (default: %(default)s)")
+parser.add_argument("--rounds", metavar="R", type=int, default=2, help="pings per connection (default: %(default)s)")
+args = parser.parse_args()
+path, count, rounds = args.socket, args.clients, args.rounds
 
 try:
+    info = os.lstat(path)  # lesson 01's check: a socket (not a symlink) that is ours
+    if not stat.S_ISSOCK(info.st_mode) or info.st_uid != os.getuid():
+        sys.exit(f"{path} is not a socket owned by you: refusing to talk to it")
     connections = [socket.socket(socket.AF_UNIX, socket.SOCK_STREAM) for _ in range(count)]
     for connection in connections:
         connection.connect(path)
@@ -43,10 +61,12 @@ for turn in range(1, rounds + 1):
                 sys.exit(f"the server closed connection {by_fd[fd]}")
             pending[fd] += chunk
             while b"\n" in pending[fd] and fd in waiting:
-                line, pending[fd] = pending[fd].split(b"\n", 1)
+                raw, pending[fd] = pending[fd].split(b"\n", 1)
+                line = raw.decode(errors="replace")
                 expected = f"pong p{by_fd[fd]}-{turn}"
-                print(f"  fd {fd}: {line.decode()}" + ("" if line.decode() == expected else f"  (expected {expected})"))
-                wrong += line.decode() != expected
+                shown = line if line == expected else f"{line!r}  (expected {expected})"  # repr: no raw bytes on the console
+                print(f"  fd {fd}: {shown}")
+                wrong += line != expected
                 waiting.discard(fd)
 
 for connection in connections:

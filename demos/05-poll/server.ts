@@ -9,7 +9,7 @@
  *   npx tsx demos/05-poll/server.ts [--max-clients N] [--backlog N] [--quiet]
  */
 import net from 'node:net';
-import { fail, parseCli, parseInteger } from '../common/cli.ts';
+import { orExit, parseCli, parseInteger } from '../common/cli.ts';
 import { MAX_LINE_BYTES, readLines } from '../04-bidirectional/lines.ts';
 import { answer, send } from '../04-bidirectional/ping-protocol.ts';
 import {
@@ -54,7 +54,7 @@ const backlog = parseInteger(flags.backlog, 'backlog', 1);
 // #region registry
 /** The registry: every client connected right now. A poll() server keeps this as its array of descriptors. */
 const clients = new Set<net.Socket>();
-let nextId = 1; // a number for the log; the kernel knows a client only as a file descriptor
+let clientsSoFar = 0; // a number for the log; the kernel knows a client only as a file descriptor
 /** For --quiet: what happened since the server was last empty. */
 const sinceIdle = { came: 0, peak: 0, refused: 0 };
 let shuttingDown = false; // set on SIGINT/SIGTERM, so the log says why clients go
@@ -71,7 +71,7 @@ const log = (line: string): void => {
 // in epoll_wait(), accepted every queued connection and added each to its epoll set.
 const server = net.createServer((socket) => {
   if (clients.size >= maxClients) return refuse(socket);
-  const id = nextId++;
+  const id = ++clientsSoFar;
   clients.add(socket);
   sinceIdle.came += 1;
   sinceIdle.peak = Math.max(sinceIdle.peak, clients.size);
@@ -143,21 +143,17 @@ function refuse(socket: net.Socket): void {
 // The backlog is how many connections the kernel queues for us before accept().
 // Node's default is 511; a burst of 1,000 connects can outrun it, and then a Unix
 // socket connect() fails at once with EAGAIN. Linux caps it at net.core.somaxconn.
-try {
-  await listenOnSocketFile(server, flags.socket, backlog);
-} catch (error) {
-  fail(
-    `cannot listen: ${error instanceof Error ? error.message : String(error)}`,
-  );
-}
+await orExit(
+  listenOnSocketFile(server, flags.socket, backlog),
+  'cannot listen: ',
+);
 // #region ready-line
 console.log(
   `05-poll server (pid ${process.pid}) listening on ${flags.socket} (backlog ${backlog}, max ${plural(maxClients)})`,
 );
 // #endregion ready-line
 // Closing every client fires their 'close' events: note that they leave because we stop.
-process.once('SIGINT', () => (shuttingDown = true));
-process.once('SIGTERM', () => (shuttingDown = true));
-process.once('SIGHUP', () => (shuttingDown = true));
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(signal, () => (shuttingDown = true));
 closeOnSignals(server, clients);
 // #endregion listen

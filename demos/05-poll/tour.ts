@@ -50,22 +50,16 @@ export default {
       steps: [
         {
           script: 'client.ts',
-          args: [
-            '--socket',
-            '{socket}',
-            '--clients',
-            '1',
-            '--count',
-            '20',
-            '--interval',
-            '50',
-          ],
+          args: ['--socket', '{socket}', '--clients', '1', '--hold'],
+          // Connected, pinged, and holding on: the server is full until we let go.
           background: true,
+          waitForLine: '^holding 1 connection open',
+          stopWith: 'SIGTERM',
+          expect: ['SIGTERM: leaving'],
         },
         {
           script: 'client.ts',
           args: ['--socket', '{socket}', '--clients', '1', '--count', '1'],
-          waitForServer: 'client 1 connected',
           expect: ['server full'],
           exitCode: 1,
         },

@@ -7,9 +7,8 @@
  * Like a `mixcli -set-volume` next to the mixer daemon: it changes or reads the state
  * and exits. Watching the state is a different job, done by watch.ts.
  */
-import net from 'node:net';
 import { fail, parseCli, usageError } from '../common/cli.ts';
-import { explainConnectError } from '../01-unix-socket/socket-file.ts';
+import { connectOrExit } from '../01-unix-socket/socket-file.ts';
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 import { LineQueue } from '../04-bidirectional/lines.ts';
 import { encode, parseReply, type Request } from './messages.ts';
@@ -35,35 +34,26 @@ const flags = parseCli({
 if (flags.ping && flags.get) usageError('choose one of --ping or --get');
 const request: Request = flags.get ? { type: 'get' } : { type: 'ping' };
 
-const socket = net.connect(flags.socket);
-socket.once('error', (error: NodeJS.ErrnoException) =>
-  fail(
-    explainConnectError(
-      error,
-      flags.socket,
-      'npx tsx demos/06-subscriptions/server.ts',
-    ),
-  ),
-);
-
 // #region ask
-socket.once('connect', async () => {
-  const replies = new LineQueue(socket);
-  socket.write(encode(request));
-  const line = await replies.next();
-  if (line === undefined)
-    fail(
-      'the daemon closed the connection before replying: is it shutting down?',
-    );
-  const reply = parseReply(line);
-  if (!reply.ok)
-    fail(
-      `the daemon sent something this client does not understand (${reply.error}): ${line}`,
-    );
-  const message = reply.message;
-  if (message.type === 'pong') console.log(`pong: count is ${message.count}`);
-  else if (message.type === 'count') console.log(`count is ${message.count}`);
-  else fail(`the daemon answered ${line}`);
-  socket.end(); // FIN: we are done; the daemon logs our leaving
-});
+const socket = await connectOrExit(
+  flags.socket,
+  'npx tsx demos/06-subscriptions/server.ts',
+);
+const replies = new LineQueue(socket);
+socket.write(encode(request));
+const line = await replies.next();
+if (line === undefined)
+  fail(
+    'the daemon closed the connection before replying: is it shutting down?',
+  );
+const reply = parseReply(line);
+if (!reply.ok)
+  fail(
+    `the daemon sent something this client does not understand (${reply.error}): ${JSON.stringify(line)}`,
+  );
+const message = reply.message;
+if (message.type === 'pong') console.log(`pong: count is ${message.count}`);
+else if (message.type === 'count') console.log(`count is ${message.count}`);
+else fail(`the daemon answered ${JSON.stringify(line)}`);
+socket.end(); // FIN: we are done; the daemon logs our leaving
 // #endregion ask

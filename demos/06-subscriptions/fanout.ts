@@ -10,9 +10,15 @@
  */
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import { fail, parseCli, parseInteger } from '../common/cli.ts';
-import { explainConnectError } from '../01-unix-socket/socket-file.ts';
-import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { errorMessage, fail, parseCli, parseInteger } from '../common/cli.ts';
+import {
+  checkSocketPath,
+  explainConnectError,
+} from '../01-unix-socket/socket-file.ts';
+import {
+  checkOwnSocket,
+  defaultSocketPath,
+} from '../01-unix-socket/runtime-dir.ts';
 import { LineQueue, readLines } from '../04-bidirectional/lines.ts';
 import { encode, parseReply } from './messages.ts';
 
@@ -98,6 +104,14 @@ const onCount: OnCount = (count) => {
   if (entry && --entry.left === 0) entry.done();
 };
 
+// Lesson 01's owner check, once before the thousand connects.
+try {
+  checkSocketPath(flags.socket);
+  checkOwnSocket(flags.socket);
+} catch (error) {
+  fail(errorMessage(error));
+}
+
 try {
   const subscribers: net.Socket[] = [];
   // In batches of 100: quick, and gentle on the daemon's accept queue.
@@ -167,6 +181,6 @@ try {
       ),
     );
   fail(
-    `fanout: ${error instanceof Error ? error.message : String(error)} (is another client pinging the same daemon?)`,
+    `fanout: ${errorMessage(error)} (is another client pinging the same daemon?)`,
   );
 }

@@ -11,7 +11,7 @@
  * than it reads is paused, and a subscriber whose unsent updates pass a cap is dropped.
  */
 import net from 'node:net';
-import { fail, parseCli, parseInteger } from '../common/cli.ts';
+import { orExit, parseCli, parseInteger } from '../common/cli.ts';
 import {
   closeOnSignals,
   listenOnSocketFile,
@@ -19,6 +19,7 @@ import {
 import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
 import { readLines } from '../04-bidirectional/lines.ts';
 import { encode, parseRequest, type Reply } from './messages.ts';
+import { Backlog } from './backlog.ts';
 
 const flags = parseCli({
   usage: 'npx tsx demos/06-subscriptions/server.ts',
@@ -50,20 +51,20 @@ const maxQueueBytes = parseInteger(
 interface Client {
   id: number;
   socket: net.Socket;
-  /** write() returned false: we wait for 'drain' before reading its requests again. */
-  behind: boolean;
+  /** Set while its socket is backed up: the lines that wait for 'drain' (see write()). */
+  backlog?: Backlog;
 }
 
 let count = 0; // the state: it lives in this process's memory and dies with it
-const clients = new Set<Client>(); // everyone connected
+const clients = new Set<net.Socket>(); // everyone connected
 const subscribers = new Set<Client>(); // the clients that asked for every update
-let lastId = 0;
+let clientsSoFar = 0;
 // #endregion state
 
 // #region connection
 const server = net.createServer((socket) => {
-  const client: Client = { id: ++lastId, socket, behind: false };
-  clients.add(client);
+  const client: Client = { id: ++clientsSoFar, socket };
+  clients.add(socket);
   console.log(`client ${client.id} connected (${clients.size} connected)`);
   readLines(socket, (line) => handle(client, line), {
     onTooLong: (error) => {
@@ -76,7 +77,7 @@ const server = net.createServer((socket) => {
     console.log(`client ${client.id}: ${error.message}`),
   );
   socket.on('close', () => {
-    clients.delete(client);
+    clients.delete(socket);
     subscribers.delete(client); // leaving ends every subscription it had
     console.log(
       `client ${client.id} disconnected (${clients.size} connected, ${subscribers.size} subscribed)`,
@@ -136,24 +137,44 @@ function send(client: Client, message: Reply): void {
 }
 
 /**
- * What the kernel cannot take now (write() fails with EAGAIN) waits in our memory,
- * counted by socket.writableLength, until epoll says the socket is writable again.
- * Past the high-water mark write() returns false: read no more requests from this
- * client until 'drain', since each would add a reply to the pile it is not reading.
+ * socket.write() never refuses. What the kernel cannot take now (write() fails
+ * with EAGAIN) waits in Node's queue, socket.writableLength bytes, as one request
+ * per call: for a 32-byte line that costs five times the line. So once write()
+ * returns false we keep the client's lines in a Backlog (backlog.ts), joined,
+ * and read no more of its requests (each would add a reply to the pile) until
+ * 'drain' says the kernel took Node's queue.
  */
 function write(client: Client, line: string): void {
+  const { socket, backlog } = client;
+  if (socket.destroyed) return;
+  if (backlog) backlog.add(line);
+  else if (!socket.write(line)) fallBehind(client);
+}
+
+function fallBehind(client: Client): void {
   const { socket } = client;
-  if (socket.destroyed || socket.write(line) || client.behind) return;
-  client.behind = true;
+  client.backlog = new Backlog();
   socket.pause();
   console.log(
     `client ${client.id} is falling behind (${socket.writableLength} bytes queued)`,
   );
-  socket.once('drain', () => {
-    client.behind = false;
-    socket.resume();
-    console.log(`client ${client.id} caught up`);
-  });
+  socket.once('drain', () => catchUp(client));
+}
+
+/** Drained: hand over the backlog in a few big writes; resume reading if they all fit. */
+function catchUp(client: Client): void {
+  const { socket, backlog } = client;
+  client.backlog = undefined;
+  let roomForMore = true;
+  for (const block of backlog?.take() ?? []) roomForMore = socket.write(block);
+  if (!roomForMore) return fallBehind(client);
+  socket.resume();
+  console.log(`client ${client.id} caught up`);
+}
+
+/** Bytes sent to a client that it has not taken yet: Node's queue plus our backlog. */
+function queuedBytes(client: Client): number {
+  return client.socket.writableLength + (client.backlog?.bytes ?? 0);
 }
 // #endregion send
 
@@ -169,11 +190,12 @@ function publish(update: Reply): void {
   for (const subscriber of subscribers) {
     const { socket, id } = subscriber;
     if (socket.destroyed) continue; // dropped a moment ago; 'close' will tidy up
-    if (socket.writableLength + bytes <= maxQueueBytes) write(subscriber, line);
+    const queued = queuedBytes(subscriber);
+    if (queued + bytes <= maxQueueBytes) write(subscriber, line);
     else {
       // #region dropped-log
       console.log(
-        `client ${id} dropped: it stopped reading (${socket.writableLength} bytes queued, limit ${maxQueueBytes})`,
+        `client ${id} dropped: it stopped reading (${queued} bytes queued, limit ${maxQueueBytes})`,
       );
       // #endregion dropped-log
       socket.destroy();
@@ -184,16 +206,10 @@ function publish(update: Reply): void {
 
 // #region listen
 // A big backlog: a thousand watchers reconnecting at once all fit in the accept queue.
-listenOnSocketFile(server, flags.socket, 1024).then(
-  () =>
-    console.log(
-      `rally daemon listening on ${flags.socket} (count ${count}, queue cap ${maxQueueBytes} bytes per client)`,
-    ),
-  (error: Error) => fail(`cannot listen: ${error.message}`),
+await orExit(listenOnSocketFile(server, flags.socket, 1024), 'cannot listen: ');
+console.log(
+  `rally daemon listening on ${flags.socket} (count ${count}, queue cap ${maxQueueBytes} bytes per client)`,
 );
 // Read at shutdown: whoever is connected then.
-closeOnSignals(server, {
-  [Symbol.iterator]: () =>
-    [...clients].map((client) => client.socket)[Symbol.iterator](),
-});
+closeOnSignals(server, clients);
 // #endregion listen

@@ -5,12 +5,22 @@
  * lets the daemon push updates. When the daemon goes away (a restart, a crash) the
  * watcher does not exit: it retries with growing pauses until a daemon answers
  * again, then subscribes again. A session client lives that way: always either
- * connecting or connected, until told to stop (SIGINT or SIGTERM, exit 0).
+ * connecting or connected, until told to stop (SIGINT, SIGTERM or SIGHUP, exit 0).
+ *
+ * Every reconnect is a new chance for someone else to answer, so each one checks
+ * the socket file's owner again (lesson 01), and a daemon that accepts but never
+ * says `subscribed` is given up on after --reply-timeout-ms.
  */
 import net from 'node:net';
-import { parseCli, parseInteger } from '../common/cli.ts';
-import { explainConnectError } from '../01-unix-socket/socket-file.ts';
-import { defaultSocketPath } from '../01-unix-socket/runtime-dir.ts';
+import { errorMessage, parseCli, parseInteger } from '../common/cli.ts';
+import {
+  checkSocketPath,
+  explainConnectError,
+} from '../01-unix-socket/socket-file.ts';
+import {
+  checkOwnSocket,
+  defaultSocketPath,
+} from '../01-unix-socket/runtime-dir.ts';
 import { readLines } from '../04-bidirectional/lines.ts';
 import { encode, parseReply } from './messages.ts';
 
@@ -31,10 +41,24 @@ const flags = parseCli({
       default: '5000',
       description: 'the longest pause between reconnect attempts',
     },
+    'reply-timeout-ms': {
+      type: 'string',
+      valueName: 'MS',
+      default: '3000',
+      description: 'give up on a daemon that does not confirm the subscription',
+    },
   },
 });
 const maxRetryMs = parseInteger(flags['max-retry-ms'], 'max-retry-ms', 1);
+const replyTimeoutMs = parseInteger(
+  flags['reply-timeout-ms'],
+  'reply-timeout-ms',
+  1,
+);
 const firstRetryMs = Math.min(100, maxRetryMs);
+/** How long a subscription must last before the next outage starts the backoff afresh. */
+const steadyMs = 10_000;
+const startHint = 'npx tsx demos/06-subscriptions/server.ts';
 
 let retryMs = firstRetryMs;
 let lastCount: number | undefined; // what we last saw, to notice a daemon that started over
@@ -42,9 +66,22 @@ let current: net.Socket | undefined;
 
 // #region connect
 function connect(): void {
+  try {
+    checkSocketPath(flags.socket);
+    checkOwnSocket(flags.socket); // again on every reconnect: who is there now?
+  } catch (error) {
+    console.log(`${errorMessage(error)} (not connecting; will check again)`);
+    return retryLater();
+  }
   const socket = net.connect(flags.socket);
   current = socket;
   let subscribed = false;
+  // A daemon that accepts but never answers would hold us forever: give up on it.
+  socket.setTimeout(replyTimeoutMs, () => {
+    console.log(`no reply within ${replyTimeoutMs} ms: hanging up`);
+    socket.destroy();
+  });
+  let steady: NodeJS.Timeout | undefined;
   socket.once('connect', () => {
     console.log(`connected to ${flags.socket}, subscribing`);
     socket.write(encode({ type: 'subscribe' }));
@@ -58,7 +95,9 @@ function connect(): void {
     const message = reply.message;
     if (message.type === 'subscribed') {
       subscribed = true;
-      retryMs = firstRetryMs; // a daemon answered: the next outage starts the backoff afresh
+      socket.setTimeout(0); // from now on silence is normal: nobody pings
+      // Only a subscription that lasts resets the backoff: one that fails at once must not.
+      steady = setTimeout(() => (retryMs = firstRetryMs), steadyMs);
       const restarted = lastCount !== undefined && message.count < lastCount;
       console.log(
         `subscribed: count is ${message.count}${restarted ? ' (a new daemon: the count lives in its memory and started over)' : ''}`,
@@ -68,21 +107,15 @@ function connect(): void {
       console.log(`update: count is ${message.count}`);
       lastCount = message.count;
     } else if (message.type === 'error') {
-      console.log(`the daemon says: ${message.message}`);
+      console.log(`the daemon says: ${JSON.stringify(message.message)}`);
     }
   });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     if (subscribed) console.log(`connection lost: ${error.message}`);
-    else
-      console.log(
-        explainConnectError(
-          error,
-          flags.socket,
-          'npx tsx demos/06-subscriptions/server.ts',
-        ),
-      );
+    else console.log(explainConnectError(error, flags.socket, startHint));
   });
   socket.on('close', () => {
+    clearTimeout(steady);
     if (subscribed) console.log('the daemon went away');
     retryLater();
   });
@@ -104,7 +137,7 @@ function retryLater(): void {
 }
 // #endregion backoff
 
-for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) {
   process.once(signal, () => {
     console.log(`${signal}: stopped watching`);
     current?.destroy();

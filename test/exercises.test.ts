@@ -12,7 +12,6 @@ import {
   hasCommand,
   tempDir,
 } from './harness/index.ts';
-import { LESSONS_WITH_NEW_LAYOUT } from './harness/layout.ts';
 import {
   loadContract,
   runContract,
@@ -99,17 +98,16 @@ for (const folder of lessons) {
       expect(hints.length).toBeGreaterThanOrEqual(2);
     });
 
-    if (LESSONS_WITH_NEW_LAYOUT.includes(folder))
-      it('states every promise word for word in the lesson', () => {
-        const text = readFileSync(
-          join(REPO_ROOT, 'lessons', `${folder}.md`),
-          'utf8',
+    it('states every promise word for word in the lesson', () => {
+      const text = readFileSync(
+        join(REPO_ROOT, 'lessons', `${folder}.md`),
+        'utf8',
+      );
+      for (const promise of contract.promises)
+        expect(text, `lessons/${folder}.md states "${promise}"`).toContain(
+          promise,
         );
-        for (const promise of contract.promises)
-          expect(text, `lessons/${folder}.md states "${promise}"`).toContain(
-            promise,
-          );
-      });
+    });
   });
 }
 

@@ -7,11 +7,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join, posix } from 'node:path';
 import { REPO_ROOT } from './harness/index.ts';
-import {
-  LESSONS_WITH_NEW_LAYOUT,
-  consoleCommands,
-  demoCommand,
-} from './harness/layout.ts';
+import { consoleCommands, demoCommand } from './harness/layout.ts';
 import { lessonIncludes, readRegion } from './tools/regions.ts';
 
 const lessonsDir = join(REPO_ROOT, 'lessons');
@@ -44,15 +40,12 @@ describe('every lesson', () => {
         }
       });
 
-      it('ends with exercises or things to try', () => {
+      it('has exercises', () => {
         const headings = [...markdown.matchAll(/^##\s+(.+)$/gm)].map(
           (match) => match[1] ?? '',
         );
-        const wanted = LESSONS_WITH_NEW_LAYOUT.includes(lesson)
-          ? /exercise/i
-          : /exercise|try/i;
         expect(
-          headings.some((heading) => wanted.test(heading)),
+          headings.some((heading) => /exercise/i.test(heading)),
           `lessons/${name} has an "Exercises" section`,
         ).toBe(true);
       });
@@ -84,7 +77,7 @@ describe('every lesson', () => {
         }
       });
 
-      if (LESSONS_WITH_NEW_LAYOUT.includes(lesson)) {
+      {
         const goingDeeper = markdown.search(/^## Going deeper\s*$/m);
         const mainPath =
           goingDeeper === -1 ? markdown : markdown.slice(0, goingDeeper);

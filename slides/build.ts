@@ -1,21 +1,22 @@
 /**
- * The workshop deck: `slides/NN-*.md` → one self-contained `slides/dist/index.html`.
+ * The workshop deck: `slides/NN-*.md` → one self-contained `slides/dist/index.html`,
+ * presented with reveal.js (inlined, with its notes and search plugins).
  *
- * Every bit of slide syntax is a marked extension that produces a token (never a
- * regular expression over HTML):
- *   `---`            alone on a line: the next slide starts
- *   `#pause`         alone on a line: what follows appears on the next key press
- *   `Note:`          at the start of a line: the rest of the slide is speaker notes;
- *                    `Note: [10 min] …` is a timing hint the presenter view adds up
- *   `<<< path#name`  alone on a line: region `name` of a demo file, as highlighted code
- *   `![alt](path)`   a local image (the lesson 08 chart), inlined as a data: URL;
- *                    with the title "optional" (`![alt](path "optional")`) a missing
- *                    file leaves a placeholder instead of failing the build
+ * Our syntax is a set of marked extensions, each producing a token (never a regular
+ * expression over HTML); the syntax is documented for authors in `slides/README.md`:
+ *   `---`                  the next slide starts
+ *   `#pause`               what follows appears on the next key press (a reveal.js fragment)
+ *   `Note:`                the rest of the slide is speaker notes; `[N min]` hints at their
+ *                          start make the plan (plan.ts)
+ *   `<<< path#name {2|4}`  region `name` of a demo file as highlighted code, optionally
+ *                          stepping through highlighted lines (code.ts)
+ *   `#countdown N min`     a countdown the room sees (exercise slides)
+ *   `#agenda`              the agenda with clock times, from the plan
+ *   `![alt](path)`         a local image, inlined; `qr:TEXT` makes a QR code of TEXT
+ *   `{{repository}}`       the repository's URL, from package.json
  *
- * Code is highlighted here, at build time (highlight.js through marked-highlight), and
- * the theme and the presenter runtime (`theme.css`, `deck.js`) are inlined, so the page
- * opens from file:// with no network. Raw HTML in the markdown is shown as text.
- * The syntax is documented for authors in `slides/README.md`.
+ * Everything is inlined (reveal.js, theme.css, deck.js, images), so the page opens from
+ * file:// with no network. Raw HTML in the markdown is shown as text.
  */
 import {
   existsSync,
@@ -24,6 +25,7 @@ import {
   readFileSync,
   writeFileSync,
 } from 'node:fs';
+import { createRequire } from 'node:module';
 import { dirname, extname, join, relative, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
@@ -32,14 +34,34 @@ import {
   type Tokens,
   type TokenizerAndRendererExtension,
 } from 'marked';
-import { markedHighlight } from 'marked-highlight';
-import hljs from 'highlight.js';
 import { RegionError, readRegion } from '../test/tools/regions.ts';
 import { fail, parseCli } from '../demos/common/cli.ts';
+import { imageDataUrl, qrCodeDataUrl } from './images.ts';
+import {
+  elide,
+  escapeHtml,
+  parseFenceInfo,
+  parseLineSteps,
+  renderCode,
+  stripComments,
+} from './code.ts';
+import {
+  agendaHtml,
+  isClockTime,
+  parseHints,
+  planSummary,
+  slideTimings,
+  type Hint,
+} from './plan.ts';
+
+export { escapeHtml } from './code.ts';
+export { planSummary } from './plan.ts';
+export { qrCodeSvg } from './images.ts';
 
 const SLIDES_DIR = dirname(fileURLToPath(import.meta.url));
 const REPO_ROOT = resolve(SLIDES_DIR, '..');
 export const DEFAULT_OUT = join(SLIDES_DIR, 'dist', 'index.html');
+const require = createRequire(import.meta.url);
 
 /** A slide source file: its name as shown in errors (`slides/05-poll.md`) and its text. */
 export interface SlideSource {
@@ -55,10 +77,12 @@ export interface Slide {
   steps: string[];
   /** The speaker notes as HTML ('' when there are none). */
   notes: string;
-  /** The timing hint `[N min]` at the start of the notes, if any. */
-  minutes: number | undefined;
+  /** The timing hints at the start of the notes (`[8 min]`, `[7 min hands-on]`). */
+  hints: Hint[];
   /** The text of the slide's first heading ('' when it has none). */
   title: string;
+  /** The title of its file's first title slide: the section, shown in the footer. */
+  section: string;
   /** Whether the slide opens with a `#` heading: a title slide, laid out centred. */
   isTitle: boolean;
 }
@@ -66,10 +90,14 @@ export interface Slide {
 export interface BuildOptions {
   /** Where `<<<` and image paths are resolved (the repository root by default). */
   root?: string;
+  /** The value of `{{repository}}` (by default package.json's `repository` URL under `root`). */
+  repository?: string;
 }
 
 /** A mistake in a slide file; the message starts with `file:line:`. */
 export class SlideBuildError extends Error {}
+
+type FailAt = (line: number, message: string) => never;
 
 // ---------------------------------------------------------------------------
 // The syntax, as marked extensions. Each block tokenizer matches only at the start
@@ -77,7 +105,7 @@ export class SlideBuildError extends Error {}
 // chance to match (marked cuts the paragraph at the earliest start of any extension).
 
 interface MarkerToken extends Tokens.Generic {
-  type: 'slideBreak' | 'pause' | 'notesStart';
+  type: 'slideBreak' | 'pause' | 'notesStart' | 'agenda';
   raw: string;
 }
 
@@ -85,29 +113,70 @@ interface IncludeToken extends Tokens.Generic {
   type: 'regionInclude';
   raw: string;
   reference: string;
+  /** `-name`: nested regions left out; `+comments`: comments kept. */
+  options: string[];
+  steps: string | undefined;
 }
 
-/** A marker that is a whole line by itself, like `---` or `#pause`. */
-function lineMarker(
-  name: MarkerToken['type'],
-  marker: string,
+interface CountdownToken extends Tokens.Generic {
+  type: 'countdown';
+  raw: string;
+  minutes: number;
+}
+
+/** A block extension for a line of its own: `pattern` matches the whole line. */
+function lineSyntax<T extends Tokens.Generic>(
+  name: string,
+  pattern: RegExp,
+  token: (match: RegExpExecArray) => Omit<T, 'raw'>,
+  renderer?: (token: T) => string,
 ): TokenizerAndRendererExtension {
-  const escaped = marker.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
-  const anywhere = new RegExp(`^${escaped}[ \\t]*$`, 'm');
-  const here = new RegExp(`^${escaped}[ \\t]*(?:\\n|$)`);
+  const anywhere = new RegExp(`^${pattern.source}[ \\t]*$`, 'm');
+  const here = new RegExp(`^${pattern.source}[ \\t]*(?:\\n|$)`);
   return {
     name,
     level: 'block',
     start: (src) => anywhere.exec(src)?.index,
-    tokenizer(src): MarkerToken | undefined {
+    tokenizer(src) {
       const match = here.exec(src);
-      return match ? { type: name, raw: match[0] } : undefined;
+      return match ? ({ ...token(match), raw: match[0] } as T) : undefined;
     },
+    ...(renderer
+      ? { renderer: (generic: Tokens.Generic) => renderer(generic as T) }
+      : {}),
   };
 }
 
-const slideBreak = lineMarker('slideBreak', '---');
-const pause = lineMarker('pause', '#pause');
+const slideBreak = lineSyntax<MarkerToken>('slideBreak', /---/, () => ({
+  type: 'slideBreak',
+}));
+const pause = lineSyntax<MarkerToken>('pause', /#pause/, () => ({
+  type: 'pause',
+}));
+/** The agenda needs every file's timing: renderDeck fills the placeholder in. */
+const AGENDA_PLACEHOLDER = '<div class="agenda-placeholder"></div>\n';
+const agenda = lineSyntax<MarkerToken>(
+  'agenda',
+  /#agenda/,
+  () => ({ type: 'agenda' }),
+  () => AGENDA_PLACEHOLDER,
+);
+const countdown = lineSyntax<CountdownToken>(
+  'countdown',
+  /#countdown[ \t]+(\d+)[ \t]+min/,
+  (match) => ({ type: 'countdown', minutes: Number(match[1]) }),
+  (token) => countdownHtml(token.minutes),
+);
+const regionInclude = lineSyntax<IncludeToken>(
+  'regionInclude',
+  /<<<[ \t]+(\S+)((?:[ \t]+[-+][\w-]+)*)(?:[ \t]+\{([^}\n]*)\})?/,
+  (match) => ({
+    type: 'regionInclude',
+    reference: match[1] ?? '',
+    options: (match[2] ?? '').trim().split(/\s+/).filter(Boolean),
+    steps: match[3],
+  }),
+);
 
 /** `Note:` consumes only itself: the rest of its line is the notes' first paragraph. */
 const notesStart: TokenizerAndRendererExtension = {
@@ -120,137 +189,79 @@ const notesStart: TokenizerAndRendererExtension = {
   },
 };
 
-const regionInclude: TokenizerAndRendererExtension = {
-  name: 'regionInclude',
-  level: 'block',
-  start: (src) => /^<<<[ \t]/m.exec(src)?.index,
-  tokenizer(src): IncludeToken | undefined {
-    const match = /^<<<[ \t]+(\S+)[ \t]*(?:\n|$)/.exec(src);
-    return match
-      ? { type: 'regionInclude', raw: match[0], reference: match[1] ?? '' }
-      : undefined;
-  },
-};
-
 const SLIDE_MARKERS = new Set([
   'slideBreak',
   'pause',
   'notesStart',
   'regionInclude',
+  'countdown',
+  'agenda',
 ]);
 
 // ---------------------------------------------------------------------------
-// Rendering: highlighted code with a size class, escaped HTML, inlined images.
+// Rendering.
 
-/** What the code renderer needs to know about a block before highlighting rewrites its text. */
-interface CodeInfo {
-  /** The length of each line. */
-  widths: number[];
-  /** `demos/05-poll/server.ts#accept` for an included region. */
-  reference: string | undefined;
-}
-const codeInfo = new WeakMap<Token, CodeInfo>();
-/** Optional images whose file is not there (yet): they render as a placeholder. */
-const missingImages = new WeakSet<Token>();
-
-export function escapeHtml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+/** A countdown the room sees; deck.js starts it when its slide is first shown. */
+function countdownHtml(minutes: number): string {
+  return `<p class="countdown" data-seconds="${minutes * 60}" title="click: pause or resume · double-click: start over">${minutes}:00</p>\n`;
 }
 
-function highlight(code: string, lang: string): string {
-  const language = lang === 'console' ? 'shell' : lang;
-  if (language && hljs.getLanguage(language))
-    return hljs.highlight(code, { language, ignoreIllegals: true }).value;
-  return escapeHtml(code);
-}
-
-/**
- * Code shrinks in steps as it grows, so it is as large as the frame allows. Each size
- * (theme.css) fits so many columns before a line wraps, and so many lines under a title.
- */
-const CODE_SIZES = [
-  // Line budgets leave room for a title and a line of text: a 16-line region at 'code-s'
-  // with a title overflowed the frame by a few pixels when the budget said 18.
-  { name: 'code-l', columns: 73, lines: 12 },
-  { name: 'code-m', columns: 83, lines: 14 },
-  { name: 'code-s', columns: 98, lines: 16 },
-  { name: 'code-xs', columns: 113, lines: 19 },
-  { name: 'code-xxs', columns: 126, lines: 22 },
-] as const;
-
-function codeSizeClass(info: CodeInfo): string {
-  // The largest size that shows every line unwrapped; failing that, the largest where the wrapped lines fit.
-  const unwrapped = CODE_SIZES.find(
-    (size) =>
-      info.widths.length <= size.lines &&
-      info.widths.every((width) => width <= size.columns),
-  );
-  const wrapped = CODE_SIZES.find(
-    (size) =>
-      info.widths.reduce(
-        (sum, width) => sum + Math.max(1, Math.ceil(width / size.columns)),
-        0,
-      ) <= size.lines,
-  );
-  return (unwrapped ?? wrapped)?.name ?? 'code-xxs';
-}
+/** QR code images, drawn with class="qr" (crisp edges). */
+const qrImages = new WeakSet<Token>();
+/** The code blocks the builder made from `<<<` includes: their caption and line steps. */
+const includes = new WeakMap<
+  Token,
+  { caption: string; steps: string | undefined }
+>();
 
 function createMarked(): Marked {
   const marked = new Marked();
-  marked.use(
-    { gfm: true, extensions: [slideBreak, pause, notesStart, regionInclude] },
-    markedHighlight({
-      highlight,
-      emptyLangClass: 'hljs',
-      langPrefix: 'hljs language-',
-    }),
-    {
-      tokenizer: {
-        // Setext headings ("Title" underlined with ---) would swallow slide breaks; use `#`.
-        lheading: () => undefined,
+  marked.use({
+    gfm: true,
+    extensions: [
+      slideBreak,
+      pause,
+      notesStart,
+      regionInclude,
+      countdown,
+      agenda,
+    ],
+    tokenizer: {
+      // Setext headings ("Title" underlined with ---) would swallow slide breaks; use `#`.
+      lheading: () => undefined,
+    },
+    renderer: {
+      code(token) {
+        const fence = parseFenceInfo(token.lang ?? '');
+        const include = includes.get(token);
+        const steps = include?.steps ?? fence.steps;
+        const lineCount = token.text.split('\n').length;
+        return renderCode({
+          text: token.text,
+          language: fence.language,
+          caption: include?.caption ?? fence.caption,
+          // Checked in parseSlides, where a mistake can name its line.
+          steps:
+            steps === undefined ? undefined : parseLineSteps(steps, lineCount),
+        });
       },
-      renderer: {
-        code(token) {
-          const info = codeInfo.get(token) ?? measure(token.text, undefined);
-          const lang = (token.lang ?? '').match(/\S*/)?.[0] ?? '';
-          const body = token.escaped ? token.text : escapeHtml(token.text);
-          const caption = info.reference
-            ? `<figcaption>${escapeHtml(info.reference.replace('#', ' · '))}</figcaption>`
-            : '';
-          const langClass = lang ? ` language-${escapeHtml(lang)}` : '';
-          return `<figure class="code ${codeSizeClass(info)}">${caption}<pre><code class="hljs${langClass}">${body.replace(/\n$/, '')}</code></pre></figure>\n`;
-        },
-        image(token) {
-          if (!missingImages.has(token)) return false; // the default <img>, with the data: URL
-          return `<span class="missing-image">${escapeHtml(token.text)}: <code>${escapeHtml(token.href)}</code> is not there yet</span>`;
-        },
-        // Slides are markdown only: raw HTML is shown as the text it is; comments vanish.
-        html(token) {
-          if (/^\s*<!--[\s\S]*-->\s*$/.test(token.text)) return '';
-          return token.block
-            ? `<p>${escapeHtml(token.text)}</p>\n`
-            : escapeHtml(token.text);
-        },
+      image(token) {
+        if (!qrImages.has(token)) return false; // the default <img>, with the data: URL
+        return `<img class="qr" src="${token.href}" alt="${escapeHtml(token.text)}">`;
+      },
+      // Slides are markdown only: raw HTML is shown as the text it is; comments vanish.
+      html(token) {
+        if (/^\s*<!--[\s\S]*-->\s*$/.test(token.text)) return '';
+        return token.block
+          ? `<p>${escapeHtml(token.text)}</p>\n`
+          : escapeHtml(token.text);
       },
     },
-  );
+  });
   return marked;
 }
 
 const marked = createMarked();
-
-function measure(text: string, reference: string | undefined): CodeInfo {
-  return { widths: text.split('\n').map((line) => line.length), reference };
-}
-
-const IMAGE_TYPES: Record<string, string> = {
-  '.svg': 'image/svg+xml',
-  '.png': 'image/png',
-  '.jpg': 'image/jpeg',
-  '.jpeg': 'image/jpeg',
-  '.gif': 'image/gif',
-  '.webp': 'image/webp',
-};
 
 // ---------------------------------------------------------------------------
 // Parsing one file into slides.
@@ -271,7 +282,7 @@ function lineOf(top: Token, line: number, child: Token): number {
   return at <= 0 ? line : line + top.raw.slice(0, at).split('\n').length - 1;
 }
 
-/** Plain text of a heading (no markup), for the deck's footer and the presenter's outline. */
+/** Plain text of a heading (no markup), for the footer and the agenda. */
 function plainText(tokens: Token[]): string {
   return tokens
     .map((token) =>
@@ -284,6 +295,48 @@ function plainText(tokens: Token[]): string {
     .join('');
 }
 
+/** package.json's `repository` as a URL a browser and `git clone` take. */
+export function repositoryUrl(root = REPO_ROOT): string | undefined {
+  const path = join(root, 'package.json');
+  if (!existsSync(path)) return undefined;
+  const repository: unknown = JSON.parse(readFileSync(path, 'utf8')).repository;
+  const url =
+    typeof repository === 'string'
+      ? repository
+      : typeof repository === 'object' && repository && 'url' in repository
+        ? String(repository.url)
+        : undefined;
+  return url?.replace(/^git\+/, '').replace(/\.git$/, '');
+}
+
+/** `{{name}}` → its value, before anything else reads the markdown. */
+function substitute(
+  source: string,
+  options: BuildOptions,
+  failAt: FailAt,
+): string {
+  const lines = source.split('\n');
+  return lines
+    .map((text, index) =>
+      text.replace(/\{\{\s*([\w-]+)\s*\}\}/g, (_, name: string) => {
+        if (name !== 'repository')
+          failAt(
+            index + 1,
+            `unknown {{${name}}}: the only variable is {{repository}}`,
+          );
+        const url = options.repository ?? repositoryUrl(options.root);
+        return (
+          url ??
+          failAt(
+            index + 1,
+            '{{repository}}: package.json has no "repository" URL',
+          )
+        );
+      }),
+    )
+    .join('\n');
+}
+
 /**
  * Splits one slide file into slides. `file` names it in errors (`slides/05-poll.md`);
  * includes and images are read relative to `options.root`.
@@ -294,30 +347,31 @@ export function parseSlides(
   options: BuildOptions = {},
 ): Slide[] {
   const root = options.root ?? REPO_ROOT;
-  const source = markdown.replace(/\r\n?/g, '\n');
-  const tokens = marked.lexer(source);
-  const lines = tokenLines(tokens);
-  const failAt = (line: number, message: string): never => {
+  const failAt: FailAt = (line, message) => {
     throw new SlideBuildError(`${file}:${line}: ${message}`);
   };
+  const source = substitute(markdown.replace(/\r\n?/g, '\n'), options, failAt);
+  const tokens = marked.lexer(source);
+  const lines = tokenLines(tokens);
 
   interface Draft {
     /** Where the slide's first block is (0 until it has one). */
     line: number;
     steps: Token[][];
     notes: Token[] | undefined;
+    notesLine: number;
   }
   const drafts: Draft[] = [];
-  let draft: Draft = { line: 0, steps: [[]], notes: undefined };
+  let draft: Draft = { line: 0, steps: [[]], notes: undefined, notesLine: 0 };
 
   tokens.forEach((token, index) => {
     const line = lines[index] ?? 1;
     checkNested(token, line, failAt);
-    resolveImages(token, line, root, failAt);
+    resolveImages(token, line, file, root, failAt);
     switch (token.type) {
       case 'slideBreak':
         drafts.push(draft);
-        draft = { line: 0, steps: [[]], notes: undefined };
+        draft = { line: 0, steps: [[]], notes: undefined, notesLine: 0 };
         return;
       case 'pause':
         if (draft.notes)
@@ -334,18 +388,21 @@ export function parseSlides(
             'a second "Note:" on one slide: a slide has one block of notes, at its end',
           );
         draft.notes = [];
+        draft.notesLine = line;
         return;
     }
     if (draft.line === 0 && token.type !== 'space') draft.line = line;
-    const content =
-      token.type === 'regionInclude'
-        ? includeRegion(token as IncludeToken, line, root, failAt)
-        : token;
+    let content = token;
+    if (token.type === 'regionInclude')
+      content = includeRegion(token as IncludeToken, line, root, failAt);
+    if (token.type === 'code')
+      checkLineSteps(token as Tokens.Code, line, failAt);
     if (draft.notes) draft.notes.push(content);
     else draft.steps.at(-1)?.push(content);
   });
   drafts.push(draft);
 
+  let section = '';
   return drafts.flatMap((slide): Slide[] => {
     const hasContent = (part: Token[]) =>
       part.some((token) => token.type !== 'space');
@@ -362,26 +419,36 @@ export function parseSlides(
       (token): token is Tokens.Heading => token.type === 'heading',
     );
     const firstToken = steps[0]?.find((token) => token.type !== 'space');
-    const notesTokens = slide.notes ?? [];
-    const firstNote = notesTokens.find((token) => token.type !== 'space');
-    const minutes =
-      firstNote?.type === 'paragraph'
-        ? /^\[(\d+(?:\.\d+)?)\s*min\]/.exec(firstNote.raw)?.[1]
-        : undefined;
+    const isTitle =
+      firstToken?.type === 'heading' &&
+      (firstToken as Tokens.Heading).depth === 1;
+    const title = firstHeading ? plainText(firstHeading.tokens) : '';
+    if (isTitle && !section) section = title;
+    const notes = slide.notes ?? [];
+    const hints = takeHints(notes, slide.notesLine, failAt);
     return [
       {
         file,
         line: slide.line || 1,
         steps: steps.map(render),
-        notes: notesTokens.length > 0 ? render(notesTokens) : '',
-        minutes: minutes === undefined ? undefined : Number(minutes),
-        title: firstHeading ? plainText(firstHeading.tokens) : '',
-        isTitle:
-          firstToken?.type === 'heading' &&
-          (firstToken as Tokens.Heading).depth === 1,
+        notes: notes.length > 0 ? render(notes) : '',
+        hints,
+        title,
+        section,
+        isTitle,
       },
     ];
   });
+}
+
+/** Reads the `[N min …]` hints at the start of the notes (they stay in the notes for the speaker). */
+function takeHints(notes: Token[], line: number, failAt: FailAt): Hint[] {
+  const first = notes.find((token) => token.type !== 'space');
+  if (first?.type !== 'paragraph') return [];
+  const paragraph = first as Tokens.Paragraph;
+  const { hints, error } = parseHints(paragraph.text);
+  if (error) failAt(line, error);
+  return hints;
 }
 
 function render(tokens: Token[]): string {
@@ -390,11 +457,7 @@ function render(tokens: Token[]): string {
 }
 
 /** Slide syntax works at the top level of a slide only; inside a list or quote it is a mistake. */
-function checkNested(
-  top: Token,
-  line: number,
-  failAt: (line: number, message: string) => never,
-): void {
+function checkNested(top: Token, line: number, failAt: FailAt): void {
   const children =
     'tokens' in top && top.tokens
       ? top.tokens
@@ -411,65 +474,86 @@ function checkNested(
   });
 }
 
+function checkLineSteps(code: Tokens.Code, line: number, failAt: FailAt): void {
+  const steps =
+    includes.get(code)?.steps ?? parseFenceInfo(code.lang ?? '').steps;
+  if (steps === undefined) return;
+  try {
+    parseLineSteps(steps, code.text.split('\n').length);
+  } catch (error) {
+    failAt(line, error instanceof Error ? error.message : String(error));
+  }
+}
+
 function includeRegion(
   token: IncludeToken,
   line: number,
   root: string,
-  failAt: (line: number, message: string) => never,
+  failAt: FailAt,
 ): Token {
-  let text = '';
-  try {
-    text = readRegion(token.reference, root);
-  } catch (error) {
-    if (!(error instanceof RegionError)) throw error;
-    failAt(line, `<<< ${token.reference}: ${error.message}`);
+  const [path] = token.reference.split('#');
+  const lang = extname(path ?? '').slice(1) || 'text';
+  const read = (reference: string): string => {
+    try {
+      return readRegion(reference, root);
+    } catch (error) {
+      if (!(error instanceof RegionError)) throw error;
+      return failAt(line, `<<< ${token.reference}: ${error.message}`);
+    }
+  };
+  let text = read(token.reference);
+  for (const option of token.options) {
+    if (option === '+comments') continue;
+    if (!option.startsWith('-'))
+      failAt(
+        line,
+        `<<< ${token.reference}: unknown option ${option} (use -region to leave a nested region out, +comments to keep comments)`,
+      );
+    const left = elide(text, read(`${path}#${option.slice(1)}`));
+    text =
+      left ??
+      failAt(
+        line,
+        `<<< ${token.reference}: region "${option.slice(1)}" is not inside it`,
+      );
   }
-  const lang = extname(token.reference.split('#')[0] ?? '').slice(1) || 'text';
+  if (!token.options.includes('+comments')) text = stripComments(text, lang);
   const code: Tokens.Code = { type: 'code', raw: token.raw, lang, text };
-  codeInfo.set(code, measure(text, token.reference));
+  includes.set(code, {
+    caption: token.reference.replace('#', ' · '),
+    steps: token.steps,
+  });
+  checkLineSteps(code, line, failAt);
   return code;
 }
 
-/** `![alt](path)` → the file as a data: URL, so the deck needs no network and no side files. */
+/**
+ * `![alt](path)` → the file as a data: URL, so the deck needs no network and no side
+ * files (images.ts); `qr:TEXT` is a QR code of TEXT. A missing file fails the build.
+ */
 function resolveImages(
   top: Token,
   line: number,
+  file: string,
   root: string,
-  failAt: (line: number, message: string) => never,
+  failAt: FailAt,
 ): void {
   marked.walkTokens([top], (token) => {
-    if (token.type === 'code' && !codeInfo.has(token))
-      codeInfo.set(token, measure(token.text, undefined));
     if (token.type !== 'image') return;
     const image = token as Tokens.Image;
-    if (image.href.startsWith('data:')) return;
-    const at = lineOf(top, line, token);
-    if (/^[a-z]+:/i.test(image.href))
-      failAt(
-        at,
-        `image ${image.href}: the deck works offline, so images must be files in the repository`,
-      );
-    const type = IMAGE_TYPES[extname(image.href).toLowerCase()];
-    if (!type)
-      failAt(
-        at,
-        `image ${image.href}: use one of ${Object.keys(IMAGE_TYPES).join(' ')}`,
-      );
-    const path = join(root, image.href);
-    if (!existsSync(path)) {
-      if (image.title === 'optional') return void missingImages.add(image);
-      failAt(
-        at,
-        `image ${image.href}: no such file (or mark it ![alt](path "optional"))`,
-      );
+    if (image.href.startsWith('qr:')) {
+      image.href = qrCodeDataUrl(image.href.slice(3));
+      qrImages.add(image);
+      return;
     }
-    if (image.title === 'optional') image.title = null;
-    image.href = `data:${type};base64,${readFileSync(path).toString('base64')}`;
+    const inlined = imageDataUrl(image.href, file, root);
+    if ('error' in inlined) failAt(lineOf(top, line, token), inlined.error);
+    else image.href = inlined.url;
   });
 }
 
 // ---------------------------------------------------------------------------
-// The deck: every slide in one page, with the theme and the runtime inlined.
+// The deck: every slide in one reveal.js page, everything inlined.
 
 export function readSlideSources(dir = SLIDES_DIR): SlideSource[] {
   return readdirSync(dir)
@@ -486,54 +570,69 @@ export interface Deck {
   slides: Slide[];
 }
 
+export interface DeckOptions extends BuildOptions {
+  title?: string;
+  /** The clock time the workshop starts, `09:00` by default: the agenda's times count from it. */
+  start?: string;
+}
+
 export function buildDeck(
   sources: SlideSource[],
-  options: BuildOptions & { title?: string } = {},
+  options: DeckOptions = {},
 ): Deck {
   const slides = sources.flatMap((source) =>
     parseSlides(source.markdown, source.file, options),
   );
-  return {
-    slides,
-    html: renderDeck(
-      slides,
-      options.title ?? 'ping-pong · IPC on Node.js from scratch',
-    ),
-  };
+  return { slides, html: renderDeck(slides, options) };
 }
 
-export function renderDeck(slides: Slide[], title: string): string {
-  const css = readFileSync(join(SLIDES_DIR, 'theme.css'), 'utf8');
-  const js = readFileSync(join(SLIDES_DIR, 'deck.js'), 'utf8');
-  // The footer names the section: the first title slide of each file.
-  const sectionOf = new Map<string, string>();
-  for (const slide of slides)
-    if (slide.isTitle && !sectionOf.has(slide.file))
-      sectionOf.set(slide.file, slide.title);
-  let plannedStart = 0;
+/** reveal.js's own files (by the names its package exports), read from node_modules: the deck inlines them. */
+function revealAsset(name: string): string {
+  return readFileSync(require.resolve(name), 'utf8');
+}
+
+/** Text for inside a <script>: a `</script` in it would end the element early. */
+const scriptText = (js: string) => js.replaceAll('</script', '<\\/script');
+
+export function renderDeck(slides: Slide[], options: DeckOptions = {}): string {
+  const start = options.start ?? '09:00';
+  const title = options.title ?? 'ping-pong · IPC on Node.js from scratch';
+  const timings = slideTimings(slides);
+  const agenda = agendaHtml(slides, start);
   const sections = slides.map((slide, index) => {
     const attributes = [
-      `class="slide${slide.isTitle ? ' title-slide' : ''}"`,
-      `id="slide-${index + 1}"`,
+      slide.isTitle ? 'class="title-slide"' : '',
       `data-source="${escapeHtml(`${slide.file}:${slide.line}`)}"`,
-      `data-planned-start="${plannedStart}"`,
-      slide.minutes !== undefined ? `data-minutes="${slide.minutes}"` : '',
+      `data-timing="${timings[index] ?? 0}"`,
     ].filter(Boolean);
-    plannedStart += slide.minutes ?? 0;
     const steps = slide.steps
-      .map(
-        (html, step) => `<div class="step" data-step="${step}">\n${html}</div>`,
+      .map((html, step) =>
+        step === 0 ? html : `<div class="fragment pause">\n${html}</div>`,
       )
       .join('\n');
-    const footer = escapeHtml(sectionOf.get(slide.file) ?? '');
+    // The opening's section is the course's name: the footer says it once.
+    const footer =
+      slide.section && slide.section !== 'ping-pong'
+        ? `ping-pong · ${escapeHtml(slide.section)}`
+        : 'ping-pong';
     return `<section ${attributes.join(' ')}>
-<div class="slide-body">
-${steps}
-</div>
-<footer class="slide-footer"><span class="section">${footer}</span></footer>
+<div class="frame"><div class="body">
+${steps.replaceAll(AGENDA_PLACEHOLDER, agenda)}</div>
+<footer class="slide-footer">${footer}</footer></div>
 <aside class="notes">${slide.notes}</aside>
 </section>`;
   });
+  const css = [
+    revealAsset('reveal.js/reset.css'),
+    revealAsset('reveal.js/reveal.css'),
+    readFileSync(join(SLIDES_DIR, 'theme.css'), 'utf8'),
+  ].join('\n');
+  const scripts = [
+    revealAsset('reveal.js'),
+    revealAsset('reveal.js/plugin/notes'),
+    revealAsset('reveal.js/plugin/search'),
+    readFileSync(join(SLIDES_DIR, 'deck.js'), 'utf8'),
+  ];
   return `<!doctype html>
 <html lang="en">
 <head>
@@ -545,11 +644,10 @@ ${steps}
 ${css}</style>
 </head>
 <body>
-<main id="deck" data-planned-total="${plannedStart}">
+<div class="reveal"><div class="slides">
 ${sections.join('\n')}
-</main>
-<script>
-${js.replaceAll('</script', '<\\/script')}</script>
+</div></div>
+${scripts.map((js) => `<script>\n${scriptText(js)}</script>`).join('\n')}
 </body>
 </html>
 `;
@@ -559,34 +657,12 @@ ${js.replaceAll('</script', '<\\/script')}</script>
 export function writeDeck(
   out = DEFAULT_OUT,
   sources = readSlideSources(),
+  options: DeckOptions = {},
 ): Deck {
-  const deck = buildDeck(sources);
+  const deck = buildDeck(sources, options);
   mkdirSync(dirname(out), { recursive: true });
   writeFileSync(out, deck.html);
   return deck;
-}
-
-/** One line per file with its planned minutes, then the total: the workshop's agenda. */
-export function planSummary(slides: Slide[]): string {
-  const perFile = new Map<string, number>();
-  for (const slide of slides)
-    perFile.set(
-      slide.file,
-      (perFile.get(slide.file) ?? 0) + (slide.minutes ?? 0),
-    );
-  const total = [...perFile.values()].reduce(
-    (sum, minutes) => sum + minutes,
-    0,
-  );
-  const width = Math.max(...[...perFile.keys()].map((file) => file.length));
-  const rows = [...perFile].map(
-    ([file, minutes]) =>
-      `  ${file.padEnd(width)}  ${String(minutes).padStart(3)} min`,
-  );
-  return [
-    ...rows,
-    `  ${'total'.padEnd(width)}  ${String(total).padStart(3)} min (${Math.floor(total / 60)} h ${total % 60} min)`,
-  ].join('\n');
 }
 
 function main(): void {
@@ -601,18 +677,29 @@ function main(): void {
         default: relative(process.cwd(), DEFAULT_OUT),
         description: 'where to write the deck',
       },
+      start: {
+        type: 'string',
+        valueName: 'HH:MM',
+        default: '09:00',
+        description:
+          'when the workshop starts: the agenda and the plan count from it',
+      },
     },
   });
+  if (!isClockTime(flags.start))
+    fail(
+      `--start ${JSON.stringify(flags.start)}: give a time like 09:00 or 13:30`,
+    );
   const out = resolve(flags.out);
   try {
-    const deck = writeDeck(out);
+    const deck = writeDeck(out, readSlideSources(), { start: flags.start });
     const steps = deck.slides.reduce(
       (sum, slide) => sum + slide.steps.length,
       0,
     );
     const shown = relative(process.cwd(), out);
     process.stdout.write(
-      `wrote ${shown.startsWith('..') ? out : shown}: ${deck.slides.length} slides, ${steps} steps\nplan:\n${planSummary(deck.slides)}\n`,
+      `wrote ${shown.startsWith('..') ? out : shown}: ${deck.slides.length} slides, ${steps} steps\nplan:\n${planSummary(deck.slides, flags.start)}\n`,
     );
   } catch (error) {
     if (!(error instanceof SlideBuildError)) throw error;

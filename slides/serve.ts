@@ -14,7 +14,7 @@ import { SlideBuildError, writeDeck } from './build.ts';
 const flags = parseCli({
   usage: 'npm run slides --',
   summary:
-    'Builds the workshop deck and serves it on 127.0.0.1; open the printed URL and press p for the presenter view.',
+    'Builds the workshop deck and serves it on 127.0.0.1; open the printed URL and press s for the speaker view.',
   flags: {
     port: {
       type: 'string',
@@ -71,7 +71,7 @@ server.on('error', (error: NodeJS.ErrnoException) => {
 server.listen(port, '127.0.0.1', () => {
   const { port: actual } = server.address() as AddressInfo;
   console.log(
-    `listening on http://127.0.0.1:${actual}/ (p: presenter view, ?print: print to PDF; Ctrl-C stops)`,
+    `listening on http://127.0.0.1:${actual}/ (s: speaker view, ?print-pdf: print to PDF; Ctrl-C stops)`,
   );
 });
 

@@ -95,15 +95,19 @@ export function checkOwnSocket(path: string): void {
     throw error;
   }
   if (info.isSymbolicLink())
+    // #region symlink-error
     throw new Error(
       `${path} is a symlink: refusing to follow it to whoever it points at`,
     );
+  // #endregion symlink-error
   if (!info.isSocket())
     throw new Error(`${path} is not a socket: check the path`);
   if (info.uid !== process.getuid?.()) {
+    // #region owner-error
     throw new Error(
       `${path} is owned by uid ${info.uid}, not you: refusing to talk to it`,
     );
+    // #endregion owner-error
   }
 }
 // #endregion own-socket

@@ -28,10 +28,12 @@ export const MAX_SOCKET_PATH_BYTES =
 export function checkSocketPath(path: string): void {
   const bytes = Buffer.byteLength(path);
   if (bytes > MAX_SOCKET_PATH_BYTES) {
+    // #region too-long-error
     throw new Error(
       `socket path is ${bytes} bytes, but a Unix socket path can hold at most ${MAX_SOCKET_PATH_BYTES} ` +
         `on ${process.platform}: choose a shorter path (${path})`,
     );
+    // #endregion too-long-error
   }
 }
 // #endregion path-limit

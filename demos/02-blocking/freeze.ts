@@ -67,6 +67,7 @@ if (!['sleep', 'read', 'cpu'].includes(flags.with))
 // #region freeze
 /** The synchronous call. Each one keeps the only JavaScript thread busy until it returns. */
 function freeze(): string {
+  // #region sleep-branch
   if (flags.with === 'sleep') {
     // Spawns `sleep` and waits for it on a private libuv loop: the thread sleeps in
     // the kernel (epoll_pwait on the child's pipes) until the child exits.
@@ -79,6 +80,7 @@ function freeze(): string {
     }
     return `execSync('sleep ${seconds}')`;
   }
+  // #endregion sleep-branch
   if (flags.with === 'read') {
     // A plain blocking read(2) on stdin, just like a blocking recv() on a socket.
     const line = Buffer.alloc(1024);
@@ -88,7 +90,9 @@ function freeze(): string {
     } catch (error) {
       return `fs.readSync(stdin) failed: ${errorMessage(error)}`; // say, stdin is not readable
     }
+    // #region read-result
     return `fs.readSync(stdin) got ${quote(line.subarray(0, bytes).toString().trim())}`;
+    // #endregion read-result
   }
   // No system call at all: the CPU is busy in our own code, and that freezes too.
   const until = Date.now() + seconds * 1000;

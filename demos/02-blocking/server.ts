@@ -68,9 +68,11 @@ for await (const [client] of connections as AsyncIterableIterator<
   [net.Socket]
 >) {
   const id = ++clientsSoFar;
+  // #region announce
   console.log(
     `client ${id} connected; waiting for its message (recv) — nothing else runs until it leaves`,
   );
+  // #endregion announce
   await serveUntilItLeaves(client, id);
 
   // The loop's other work: in a game this would draw a frame, in a daemon check timers.

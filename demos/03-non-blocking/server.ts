@@ -92,6 +92,7 @@ for (;;) {
   passes += 1;
   const seen: string[] = [];
 
+  // #region loop-accept
   // A non-blocking accept, the way a C loop does it: take every waiting
   // connection, until the answer is "nothing yet" (EAGAIN).
   const newcomers = acceptQueue.splice(0).map((socket) => {
@@ -100,6 +101,8 @@ for (;;) {
   });
   if (newcomers.length === 0) seen.push('accept: nothing yet');
   else seen.push(`accept: ${names(newcomers)} connected`);
+  // #endregion loop-accept
+  // #region loop-read
   // A non-blocking read of every client, newcomers included.
   const silent: number[] = [];
   for (const [socket, id] of clients) {
@@ -108,6 +111,7 @@ for (;;) {
     else seen.push(`client ${id}: ${said}`);
   }
   if (silent.length > 0) seen.push(`${names(silent)}: nothing yet`);
+  // #endregion loop-read
 
   // The loop's other work happens on every pass, whatever the clients do.
   if (!flags.quiet || seen.some((part) => !part.endsWith('nothing yet'))) {
@@ -125,6 +129,7 @@ function readNow(socket: net.Socket): string {
   // JavaScript's "nothing yet". It never waits.
   const chunk = socket.read() as Buffer | null;
   if (chunk !== null) {
+    // #region shown-bytes
     const more =
       chunk.length > SHOWN_BYTES
         ? ` (+${chunk.length - SHOWN_BYTES} more bytes)`
@@ -132,6 +137,7 @@ function readNow(socket: net.Socket): string {
     // quote() (lesson 01) escapes what a client sent: no control characters reach the terminal.
     const text = chunk.subarray(0, SHOWN_BYTES).toString('utf8').trim();
     return quote(text) + more;
+    // #endregion shown-bytes
   }
   // null for good: the client hung up (read() at end of stream also queues 'end').
   if (socket.readableEnded || socket.destroyed) {

@@ -49,9 +49,11 @@ for (let number = 1; number <= count; number++) {
   socket.write(`ping ${number}\n`);
   const reply = await replies.next(); // one line, however many reads it took
   if (reply === undefined) {
+    // #region closed-early
     fail(
       `the server closed the connection before answering ping ${number} (${number - 1} of ${count} answered)`,
     );
+    // #endregion closed-early
   }
   if (reply !== `pong ${number}`)
     fail(`expected "pong ${number}", the server said ${JSON.stringify(reply)}`);

@@ -55,6 +55,7 @@ export class LineSplitter {
    * `\n` (and without a `\r` before it, so `nc -C` and telnet work too).
    * (The exact rules for the limit are above the class.)
    */
+  // #region splitter-push
   push(chunk: Buffer): string[] {
     const lines: string[] = [];
     let start = 0;
@@ -76,7 +77,9 @@ export class LineSplitter {
     this.keep(chunk.subarray(start), lines);
     return lines;
   }
+  // #endregion splitter-push
 
+  // #region splitter-keep
   private keep(part: Buffer, linesSoFar: string[]): void {
     if (part.length === 0) return;
     this.pendingBytes += part.length;
@@ -90,6 +93,7 @@ export class LineSplitter {
     // quadratic work for a long line that trickles in.
     this.pending.push(part);
   }
+  // #endregion splitter-keep
 }
 // #endregion splitter
 

@@ -16,7 +16,9 @@ export function answer(request: string): string | undefined {
   if (request === 'ping') return 'pong';
   if (request.startsWith('ping '))
     return `pong ${request.slice('ping '.length)}`;
+  // #region unknown-command
   return `error unknown command ${JSON.stringify(request.slice(0, 40))}: try ping`;
+  // #endregion unknown-command
 }
 // #endregion answer
 

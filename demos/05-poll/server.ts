@@ -89,11 +89,13 @@ function serve(socket: net.Socket, id: number): void {
     if (reply !== undefined) send(socket, reply);
   };
   readLines(socket, onLine, {
+    // #region line-options
     maxLineBytes: MAX_LINE_BYTES,
     onTooLong: (error) => {
       leaving = 'line too long';
       socket.end(`error ${error.message}\n`, () => socket.destroy()); // say why, then hang up
     },
+    // #endregion line-options
   });
   socket.on('error', (error: NodeJS.ErrnoException) => {
     // ECONNRESET: it died with our pongs unread. EPIPE: we wrote after it had gone.
@@ -113,9 +115,11 @@ function forget(socket: net.Socket, id: number, reason: string): void {
   log(`client ${id} disconnected: ${reason} (${plural(clients.size)})`);
   if (clients.size === 0 && flags.quiet) {
     const { came, peak, refused } = sinceIdle;
+    // #region idle-report
     console.log(
       `0 clients: ${came} came and went, at most ${peak} at once, ${refused} refused`,
     );
+    // #endregion idle-report
     Object.assign(sinceIdle, { came: 0, peak: 0, refused: 0 });
   }
 }
@@ -143,9 +147,11 @@ await orExit(
   listenOnSocketFile(server, flags.socket, backlog),
   'cannot listen: ',
 );
+// #region ready-line
 console.log(
   `05-poll server (pid ${process.pid}) listening on ${flags.socket} (backlog ${backlog}, max ${plural(maxClients)})`,
 );
+// #endregion ready-line
 // Closing every client fires their 'close' events: note that they leave because we stop.
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
   process.once(signal, () => (shuttingDown = true));

@@ -97,12 +97,14 @@ function handle(client: Client, line: string): void {
       count += 1;
       send(client, { type: 'pong', count });
       return publish({ type: 'update', count });
+    // #region other-requests
     case 'get':
       return send(client, { type: 'count', count });
     case 'subscribe':
       return subscribe(client);
     case 'unsubscribe':
       return unsubscribe(client);
+    // #endregion other-requests
     default:
       request satisfies never; // a new request type without a case here fails to compile
   }
@@ -191,9 +193,11 @@ function publish(update: Reply): void {
     const queued = queuedBytes(subscriber);
     if (queued + bytes <= maxQueueBytes) write(subscriber, line);
     else {
+      // #region dropped-log
       console.log(
         `client ${id} dropped: it stopped reading (${queued} bytes queued, limit ${maxQueueBytes})`,
       );
+      // #endregion dropped-log
       socket.destroy();
     }
   }

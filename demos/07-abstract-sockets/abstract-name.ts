@@ -39,9 +39,11 @@ export function abstractAddress(name: string): string {
   const bytes = Buffer.byteLength(name);
   if (bytes === 0 || bytes > MAX_ABSTRACT_NAME_BYTES) {
     // Node 20 and 22 would silently cut a longer name short; Node 24 says EINVAL.
+    // #region too-long-error
     throw new Error(
       `an abstract name must be 1 to ${MAX_ABSTRACT_NAME_BYTES} bytes, and "${name}" is ${bytes}: choose a shorter --name`,
     );
+    // #endregion too-long-error
   }
   return `\0${name}`;
 }

@@ -89,10 +89,12 @@ closeOnSignals(server, clients, {
 function listenOnAbstractName(server: net.Server): Promise<void> {
   return new Promise((resolve, reject) => {
     server.once('error', (error: NodeJS.ErrnoException) => {
+      // #region in-use
       const message =
         error.code === 'EADDRINUSE'
           ? `another server is already listening on ${shownAs} (EADDRINUSE): stop it first, or choose another --name`
           : `could not listen on ${shownAs}: ${error.message}`;
+      // #endregion in-use
       reject(new Error(message));
     });
     server.listen(address, resolve);

@@ -51,12 +51,14 @@ async function connectSocket(
   try {
     await once(socket, 'connect');
   } catch (error) {
+    // #region explain-error
     const code = (error as NodeJS.ErrnoException).code;
     throw new Error(
       code === 'ECONNREFUSED'
         ? `nobody is listening on 127.0.0.1:${port}: start the server with: ${startHint('tcp')}, and pass the port it prints`
         : `could not connect to 127.0.0.1:${port}: ${(error as Error).message}`,
     );
+    // #endregion explain-error
   }
   // Without this, Node leaves Nagle's algorithm on for TCP (net's default).
   socket.setNoDelay(address.noDelay);

@@ -124,9 +124,12 @@ const server = net.createServer((socket) => {
   // #region handshake
   const onLine = (line: string): void => {
     if (stage === 'ready') {
+      // #region ready-branch
       const reply = answer(line); // lesson 04's protocol, for the authenticated only
       if (reply !== undefined) send(socket, reply);
+      // #endregion ready-branch
     } else if (stage === 'hello') {
+      // #region hello-stage
       const [word, value = ''] = line.split(' ');
       if (word !== 'hello' || !NONCE.test(value))
         return refuse('authenticate first: send hello <32 hex digits>');
@@ -134,13 +137,16 @@ const server = net.createServer((socket) => {
       stage = 'auth';
       const ours = proof(cookie, 'server', clientNonce, serverNonce);
       send(socket, `proof ${serverNonce} ${ours}`);
+      // #endregion hello-stage
     } else if (stage === 'auth') {
+      // #region auth-stage
       const theirs = proof(cookie, 'client', clientNonce, serverNonce);
       if (!sameProof(line, `auth ${theirs}`)) return refuse('wrong cookie');
       stage = 'ready';
       clearTimeout(deadline);
       console.log(`${who} authenticated`);
       send(socket, 'ok');
+      // #endregion auth-stage
     }
   };
   // #endregion handshake

@@ -1,8 +1,10 @@
 // Lesson 10, bare: a parent spawns a child and they talk over its stdin and stdout.
 // #region bare
+// #region imports
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 
+// #endregion imports
 if (process.argv[2] === 'child') {
   // The child reads requests on fd 0 and answers on fd 1. Its logs go to fd 2:
   // stdout is the channel, and the parent would take a log line for a reply.

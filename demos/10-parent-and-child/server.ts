@@ -80,9 +80,11 @@ const server = net.createServer({ pauseOnConnect: true }, (socket) => {
   // (sendmsg + SCM_RIGHTS), then closes our copy: the worker's is the only one.
   worker.send('client', socket, (error) => {
     if (!error) return;
+    // #region hand-off-failed
     console.log(
       `could not hand client ${number} to worker ${worker.pid}: ${error.message}`,
     );
+    // #endregion hand-off-failed
     socket.destroy();
   });
 });

@@ -97,9 +97,11 @@ async function ask(connection: NatsConnection, ping: string): Promise<Pong> {
       if (attempt === retries) giveUp(ping, noResponders);
       if (noResponders) {
         // The server said at once: nobody subscribes. A worker may be restarting.
+        // #region no-responders-log
         console.log(
           `${ping}: no responders (no worker subscribed right now), asking again in ${timeoutMs} ms`,
         );
+        // #endregion no-responders-log
         await new Promise((resolve) => setTimeout(resolve, timeoutMs));
       } else {
         // Somebody took it and said nothing: maybe a worker died holding it. The

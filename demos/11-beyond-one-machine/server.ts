@@ -65,19 +65,23 @@ connection.subscribe(PING_SUBJECT, {
     if (!message.reply) return console.log('a ping without a reply subject');
     const size = message.data.length;
     const request = JSON.stringify(message.string().slice(0, 40)); // for the log
+    // #region pong-text
     const pong =
       size > MAX_PING_BYTES
         ? `error a ping is at most ${MAX_PING_BYTES} bytes, got ${size}`
         : (answer(message.string()) ?? 'error empty request: try ping');
+    // #endregion pong-text
     const reply = (): void => {
       answered += 1;
       message.respond(pong, { headers: signature }); // a publish to the reply subject
       if (!flags.quiet)
         console.log(`${name}: ${request} → ${JSON.stringify(pong)}`);
     };
+    // #region slow-work
     if (workMs === 0) return reply(); // not setTimeout(…, 0): that waits 1 ms at least
     console.log(`${name} working on ${request}`);
     setTimeout(reply, workMs);
+    // #endregion slow-work
   },
 });
 // #endregion serve

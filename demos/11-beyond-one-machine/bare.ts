@@ -10,6 +10,7 @@ if (!Number.isInteger(port) || port < 1 || port > 65535) {
 const socket = net.connect(port, '127.0.0.1'); // readline reports its errors
 const lines = createInterface({ input: socket, crlfDelay: Infinity });
 lines.on('error', (error) => console.log(`no nats-server: ${error.message}`));
+// #region send-requests
 const send = (line: string): void => {
   console.log(`→ ${line}`);
   socket.write(`${line}\r\n`); // NATS lines end in CR LF
@@ -21,6 +22,8 @@ socket.once('connect', () => {
   send('PUB ping my.inbox 4'); // 4 bytes to "ping", answers to "my.inbox"
   send('ping');
 });
+// #endregion send-requests
+// #region read-replies
 lines.on('line', (line) => {
   console.log(`← ${line}`);
   if (line === 'PING') send('PONG'); // keep-alive: answer or be dropped
@@ -30,5 +33,6 @@ lines.on('line', (line) => {
   }
   if (line === 'pong') socket.end(); // back through the server: done
 });
+// #endregion read-replies
 // #endregion by-hand
 // #endregion bare

@@ -591,3 +591,51 @@ export function contractPath(lesson: string): string {
     'checks.ts',
   );
 }
+
+// ---------------------------------------------------------------------------
+// Checks many lessons share
+// ---------------------------------------------------------------------------
+
+/** "take `--socket PATH` and print `listening on PATH`": the readiness line names the socket. */
+export function saysWhereItListens(promise: number): Check {
+  return {
+    promise,
+    name: 'says where it listens',
+    async run(kit) {
+      const server = await kit.start();
+      if (server.address !== kit.socket)
+        kit.fail({
+          expected: `the readiness line to name the socket, ${kit.quote(kit.socket)}`,
+          got: `it named ${kit.quote(server.address)}`,
+        });
+    },
+  };
+}
+
+/** "on SIGTERM, close its connections, remove its socket file and exit with code 0". */
+export function cleanExitOnSigterm(promise: number): Check {
+  return {
+    promise,
+    name: 'SIGTERM: clean exit, socket file removed',
+    async run(kit) {
+      const server = await kit.start();
+      const conn = await kit.connect();
+      const status = await server.stop('SIGTERM');
+      if (status.code !== 0)
+        kit.fail({
+          sent: { data: 'SIGTERM', how: 'with a client connected' },
+          expected: 'exit code 0',
+          got: status.signal
+            ? `killed by ${status.signal}`
+            : `exit code ${status.code}`,
+        });
+      await conn.expectClosed({ data: 'SIGTERM', how: 'to the server' });
+      if (existsSync(kit.socket))
+        kit.fail({
+          sent: { data: 'SIGTERM', how: 'to the server' },
+          expected: `the socket file ${kit.quote(kit.socket)} to be gone`,
+          got: 'it is still there',
+        });
+    },
+  };
+}

@@ -4,7 +4,11 @@
  * server must…" list; the checks run against the learner's file.
  */
 import { existsSync, lstatSync } from 'node:fs';
-import type { Contract, Kit } from '../../../test/tools/verify-kit.ts';
+import {
+  saysWhereItListens,
+  type Contract,
+  type Kit,
+} from '../../../test/tools/verify-kit.ts';
 
 /** Starts the server, connects a client that stays, stops it with `signal`: exit 0, file gone. */
 async function stopsCleanlyOn(kit: Kit, signal: NodeJS.Signals): Promise<void> {
@@ -39,18 +43,7 @@ export default {
   ],
   // #endregion contract
   checks: [
-    {
-      promise: 1,
-      name: 'says where it listens',
-      async run(kit) {
-        const server = await kit.start();
-        if (server.address !== kit.socket)
-          kit.fail({
-            expected: `the readiness line to name the socket, ${kit.quote(kit.socket)}`,
-            got: `it named ${kit.quote(server.address)}`,
-          });
-      },
-    },
+    saysWhereItListens(1),
     {
       promise: 2,
       name: 'prints a ping escaped, and control characters never raw',

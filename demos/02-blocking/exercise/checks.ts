@@ -5,10 +5,11 @@
  * server's lines, never how long something took.
  */
 import { existsSync } from 'node:fs';
-import type {
-  Contract,
-  Kit,
-  RunningServer,
+import {
+  saysWhereItListens,
+  type Contract,
+  type Kit,
+  type RunningServer,
 } from '../../../test/tools/verify-kit.ts';
 
 /** Fails unless the server printed lines matching `patterns`, in this order. */
@@ -67,18 +68,7 @@ export default {
   ],
   // #endregion contract
   checks: [
-    {
-      promise: 1,
-      name: 'says where it listens',
-      async run(kit) {
-        const server = await kit.start();
-        if (server.address !== kit.socket)
-          kit.fail({
-            expected: `the readiness line to name the socket, ${kit.quote(kit.socket)}`,
-            got: `it named ${kit.quote(server.address)}`,
-          });
-      },
-    },
+    saysWhereItListens(1),
     {
       promise: 2,
       name: 'connected, says (escaped), left',

@@ -3,8 +3,11 @@
  * `npm run verify -- 04` checks, promise by promise. The promises are worded exactly as
  * the lesson's "Your server must…" list; the checks run against the learner's file.
  */
-import { existsSync } from 'node:fs';
-import type { Contract } from '../../../test/tools/verify-kit.ts';
+import {
+  cleanExitOnSigterm,
+  saysWhereItListens,
+  type Contract,
+} from '../../../test/tools/verify-kit.ts';
 
 const LIMIT = 65536;
 
@@ -21,18 +24,7 @@ export default {
   ],
   // #endregion contract
   checks: [
-    {
-      promise: 1,
-      name: 'says where it listens',
-      async run(kit) {
-        const server = await kit.start();
-        if (server.address !== kit.socket)
-          kit.fail({
-            expected: `the readiness line to name the socket, ${kit.quote(kit.socket)}`,
-            got: `it named ${kit.quote(server.address)}`,
-          });
-      },
-    },
+    saysWhereItListens(1),
     {
       promise: 2,
       name: 'every ping gets a pong',
@@ -140,29 +132,6 @@ export default {
         });
       },
     },
-    {
-      promise: 7,
-      name: 'SIGTERM: clean exit, socket file removed',
-      async run(kit) {
-        const server = await kit.start();
-        const conn = await kit.connect();
-        const status = await server.stop('SIGTERM');
-        if (status.code !== 0)
-          kit.fail({
-            sent: { data: 'SIGTERM', how: 'with a client connected' },
-            expected: 'exit code 0',
-            got: status.signal
-              ? `killed by ${status.signal}`
-              : `exit code ${status.code}`,
-          });
-        await conn.expectClosed({ data: 'SIGTERM', how: 'to the server' });
-        if (existsSync(kit.socket))
-          kit.fail({
-            sent: { data: 'SIGTERM', how: 'to the server' },
-            expected: `the socket file ${kit.quote(kit.socket)} to be gone`,
-            got: 'it is still there',
-          });
-      },
-    },
+    cleanExitOnSigterm(7),
   ],
 } satisfies Contract;

@@ -3,8 +3,11 @@
  * `npm run verify -- 05` checks, promise by promise. The promises are worded exactly as
  * the lesson's "Your server must…" list; the checks run against the learner's file.
  */
-import { existsSync } from 'node:fs';
-import type { Contract } from '../../../test/tools/verify-kit.ts';
+import {
+  cleanExitOnSigterm,
+  saysWhereItListens,
+  type Contract,
+} from '../../../test/tools/verify-kit.ts';
 
 export default {
   // #region contract
@@ -17,18 +20,7 @@ export default {
   ],
   // #endregion contract
   checks: [
-    {
-      promise: 1,
-      name: 'says where it listens',
-      async run(kit) {
-        const server = await kit.start();
-        if (server.address !== kit.socket)
-          kit.fail({
-            expected: `the readiness line to name the socket, ${kit.quote(kit.socket)}`,
-            got: `it named ${kit.quote(server.address)}`,
-          });
-      },
-    },
+    saysWhereItListens(1),
     {
       promise: 2,
       name: 'twenty clients at once, every pong on its own connection',
@@ -139,29 +131,6 @@ export default {
         }
       },
     },
-    {
-      promise: 5,
-      name: 'SIGTERM: clean exit, socket file removed',
-      async run(kit) {
-        const server = await kit.start();
-        const conn = await kit.connect();
-        const status = await server.stop('SIGTERM');
-        if (status.code !== 0)
-          kit.fail({
-            sent: { data: 'SIGTERM', how: 'with a client connected' },
-            expected: 'exit code 0',
-            got: status.signal
-              ? `killed by ${status.signal}`
-              : `exit code ${status.code}`,
-          });
-        await conn.expectClosed({ data: 'SIGTERM', how: 'to the server' });
-        if (existsSync(kit.socket))
-          kit.fail({
-            sent: { data: 'SIGTERM', how: 'to the server' },
-            expected: `the socket file ${kit.quote(kit.socket)} to be gone`,
-            got: 'it is still there',
-          });
-      },
-    },
+    cleanExitOnSigterm(5),
   ],
 } satisfies Contract;

@@ -4,11 +4,12 @@
  * "Your server must…" list; the checks run against the learner's file. Replies are
  * compared as JSON, so the order of their fields is yours.
  */
-import { existsSync } from 'node:fs';
-import type {
-  Connection,
-  Contract,
-  Kit,
+import {
+  cleanExitOnSigterm,
+  saysWhereItListens,
+  type Connection,
+  type Contract,
+  type Kit,
 } from '../../../test/tools/verify-kit.ts';
 
 /** The next line must be this JSON object (same fields and values, any order). */
@@ -87,18 +88,7 @@ export default {
   ],
   // #endregion contract
   checks: [
-    {
-      promise: 1,
-      name: 'says where it listens',
-      async run(kit) {
-        const server = await kit.start();
-        if (server.address !== kit.socket)
-          kit.fail({
-            expected: `the readiness line to name the socket, ${kit.quote(kit.socket)}`,
-            got: `it named ${kit.quote(server.address)}`,
-          });
-      },
-    },
+    saysWhereItListens(1),
     {
       promise: 2,
       name: 'ping counts, get reads',
@@ -251,29 +241,6 @@ export default {
           });
       },
     },
-    {
-      promise: 6,
-      name: 'SIGTERM: clean exit, socket file removed',
-      async run(kit) {
-        const server = await kit.start();
-        const conn = await kit.connect();
-        const status = await server.stop('SIGTERM');
-        if (status.code !== 0)
-          kit.fail({
-            sent: { data: 'SIGTERM', how: 'with a client connected' },
-            expected: 'exit code 0',
-            got: status.signal
-              ? `killed by ${status.signal}`
-              : `exit code ${status.code}`,
-          });
-        await conn.expectClosed({ data: 'SIGTERM', how: 'to the server' });
-        if (existsSync(kit.socket))
-          kit.fail({
-            sent: { data: 'SIGTERM', how: 'to the server' },
-            expected: `the socket file ${kit.quote(kit.socket)} to be gone`,
-            got: 'it is still there',
-          });
-      },
-    },
+    cleanExitOnSigterm(6),
   ],
 } satisfies Contract;

@@ -4,7 +4,11 @@
  * lesson's "Your server must…" list.
  */
 import { existsSync, readFileSync } from 'node:fs';
-import type { Contract, Kit } from '../../../test/tools/verify-kit.ts';
+import {
+  saysWhereItListens,
+  type Contract,
+  type Kit,
+} from '../../../test/tools/verify-kit.ts';
 
 const PONG = /^pong from worker (\d+)$/;
 
@@ -42,18 +46,7 @@ export default {
   ],
   // #endregion contract
   checks: [
-    {
-      promise: 1,
-      name: 'says where it listens',
-      async run(kit) {
-        const server = await kit.start();
-        if (server.address !== kit.socket)
-          kit.fail({
-            expected: `the readiness line to name the socket, ${kit.quote(kit.socket)}`,
-            got: `it named ${kit.quote(server.address)}`,
-          });
-      },
-    },
+    saysWhereItListens(1),
     {
       promise: 2,
       name: 'a worker, not the server, answers',

@@ -14,6 +14,12 @@ import {
   writeState,
 } from './workspace.ts';
 
+// `npm run hint -- 04 | head`: a reader that leaves early is not an error.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(0);
+  throw error;
+});
+
 const { flags, positionals } = parseCliWithPositionals({
   usage: 'npm run hint -- NN',
   summary:

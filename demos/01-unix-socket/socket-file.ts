@@ -98,7 +98,7 @@ export async function listenOnSocketFile(
     }
     if (!(await isStaleSocket(path))) {
       throw new Error(
-        `another server is already listening on ${path}: stop it first, or choose another --socket path`,
+        `another server is already listening on ${path}: stop it first, or choose another --socket path (see lessons/troubleshooting.md#eaddrinuse)`,
       );
     }
     removeStaleSocket(path); // refused: nobody is home, the file is a leftover
@@ -166,9 +166,9 @@ export function explainConnectError(
         return `${path} is not a socket: check the path`;
       return `${path} exists but nobody is listening (a crashed server left it behind?): start the server with: ${startHint}`;
     case 'EACCES':
-      return `permission denied on ${path}: the server belongs to another user`;
+      return `permission denied on ${path}: the server belongs to another user (see lessons/troubleshooting.md#eacces)`;
     case 'EAGAIN':
-      return `the server's accept queue at ${path} is full: it is overloaded, try again shortly`;
+      return `the server's accept queue at ${path} is full: it is overloaded, try again shortly (see lessons/troubleshooting.md#eagain)`;
     default:
       return `could not connect to ${path}: ${error.message}`;
   }

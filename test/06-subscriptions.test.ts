@@ -31,7 +31,7 @@ const PING = '{"type":"ping"}\n';
 
 /** The lesson's shell commands, verbatim; `$sock` is set to the test's socket. */
 const STALL_BY_HAND = `(echo '{"type":"subscribe"}'; sleep 600) | socat - UNIX-CONNECT:"$sock" | sleep 600`;
-const FLOOD_BY_HAND = `yes '{"type":"ping"}' | head -n 10000 | socat - UNIX-CONNECT:"$sock" > /dev/null`;
+const FLOOD_BY_HAND = `yes '{"type":"ping"}' | head -n 50000 | socat - UNIX-CONNECT:"$sock" > /dev/null`;
 const SS_CONNECTIONS = 'ss -xa | grep "$sock"';
 const SOCAT_GET = `echo '{"type":"get"}' | socat - UNIX-CONNECT:"$sock"`;
 const PYTHON_WATCHER = 'python3 demos/06-subscriptions/watch.py --updates 3';
@@ -296,7 +296,8 @@ describe('06-subscriptions: the rally daemon', () => {
       spawnShell(STALL_BY_HAND, { env: { ...process.env, sock: socket } });
       await server.waitForLine('client 8 subscribed');
       await shell(FLOOD_BY_HAND, socket);
-      await server.waitForLine(/client 8 is falling behind/);
+      // (Node 22 and later: the high-water mark is 64 KiB, as high as this cap, so the
+      // drop may come before write() ever says "falling behind".)
       await server.waitForLine(/client 8 dropped: it stopped reading/);
     }
     for (const line of server.matching(/dropped: it stopped reading/)) {

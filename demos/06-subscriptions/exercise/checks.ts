@@ -207,9 +207,10 @@ export default {
         const reader = await kit.connect();
         await ask(kit, reader, SUBSCRIBE, { type: 'subscribed', count: 0 });
         const pinger = await kit.connect();
-        // 20 rounds of 50 pings: each round's updates fit in the kernel's buffer for a
-        // subscriber that reads, but a stalled one falls further behind every round.
-        const pings = 1000;
+        // 320 rounds of 50 pings: each round's updates fit in the kernel's buffer for a
+        // subscriber that reads, but a stalled one falls further behind every round, past
+        // all the kernel holds for it (a few hundred KiB) and then past the cap.
+        const pings = 16_000;
         const round = PING.repeat(50);
         const how = `(by another client, 50 pings per write, ${pings} in all, with --max-queue-bytes 4096)`;
         for (let count = 1; count <= pings; count++) {

@@ -74,9 +74,9 @@ const server = net.createServer((socket) => {
 // #endregion connection
 
 await orExit(listenOnSocketFile(server, flags.socket));
+closeOnSignals(server, clients);
 console.log(
   `ping-pong server listening on ${flags.socket} (lines up to ${MAX_LINE_BYTES} bytes)`,
 );
-closeOnSignals(server, clients);
 // After listening, an 'error' is a failed accept4() (EMFILE: out of descriptors): log it, keep serving (lesson 01).
 server.on('error', (error) => console.error(`server error: ${error.message}`));

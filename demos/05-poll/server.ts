@@ -147,13 +147,13 @@ await orExit(
   listenOnSocketFile(server, flags.socket, backlog),
   'cannot listen: ',
 );
+// Closing every client fires their 'close' events: note that they leave because we stop.
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.once(signal, () => (shuttingDown = true));
+closeOnSignals(server, clients);
 // #region ready-line
 console.log(
   `05-poll server (pid ${process.pid}) listening on ${flags.socket} (backlog ${backlog}, max ${plural(maxClients)})`,
 );
 // #endregion ready-line
-// Closing every client fires their 'close' events: note that they leave because we stop.
-for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
-  process.once(signal, () => (shuttingDown = true));
-closeOnSignals(server, clients);
 // #endregion listen

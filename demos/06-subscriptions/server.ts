@@ -207,9 +207,9 @@ function publish(update: Reply): void {
 // #region listen
 // A big backlog: a thousand watchers reconnecting at once all fit in the accept queue.
 await orExit(listenOnSocketFile(server, flags.socket, 1024), 'cannot listen: ');
+// Read at shutdown: whoever is connected then.
+closeOnSignals(server, clients);
 console.log(
   `rally daemon listening on ${flags.socket} (count ${count}, queue cap ${maxQueueBytes} bytes per client)`,
 );
-// Read at shutdown: whoever is connected then.
-closeOnSignals(server, clients);
 // #endregion listen

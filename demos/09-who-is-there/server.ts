@@ -157,8 +157,8 @@ const server = net.createServer((socket) => {
 });
 
 const address = await orExit(listenOn(server, flags)); // transports.ts
+closeOnSignals(server, clients);
 console.log(
   `ping-pong server listening on ${address} (clients need the cookie in ${flags.cookie})`,
 );
-closeOnSignals(server, clients);
 server.on('error', (error) => console.error(`server error: ${error.message}`));

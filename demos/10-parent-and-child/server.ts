@@ -91,9 +91,6 @@ const server = net.createServer({ pauseOnConnect: true }, (socket) => {
 // #endregion hand-off
 
 await orExit(listenOnSocketFile(server, flags.socket));
-console.log(
-  `server ${process.pid} listening on ${flags.socket} with ${workers.length} workers: ${workers.map((worker) => worker.pid).join(', ')}`,
-);
 closeOnSignals(server, clients, {
   // Closing the channels tells each worker to close its clients and exit.
   beforeExit: () => {
@@ -101,4 +98,7 @@ closeOnSignals(server, clients, {
     for (const worker of workers) if (worker.connected) worker.disconnect();
   },
 });
+console.log(
+  `server ${process.pid} listening on ${flags.socket} with ${workers.length} workers: ${workers.map((worker) => worker.pid).join(', ')}`,
+);
 server.on('error', (error) => console.error(`server error: ${error.message}`));

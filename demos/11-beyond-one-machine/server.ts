@@ -89,10 +89,11 @@ connection.subscribe(PING_SUBJECT, {
 // flush() is a PING/PONG round trip with the server: once it returns, our SUB
 // has been processed, so a request sent from now on finds us.
 await connection.flush();
-console.log(
-  `pong worker ${name} (pid ${process.pid}) listening on ${PING_SUBJECT} (queue group ${PONG_WORKERS}) via ${connection.getServer()}`,
-);
+// Signals first: a SIGTERM right after the ready line must still drain and exit 0.
 drainOnSignals(
   connection,
   (signal) => `${signal}: ${name} leaves the group after ${answered} answers`,
+);
+console.log(
+  `pong worker ${name} (pid ${process.pid}) listening on ${PING_SUBJECT} (queue group ${PONG_WORKERS}) via ${connection.getServer()}`,
 );

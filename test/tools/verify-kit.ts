@@ -613,13 +613,18 @@ export function saysWhereItListens(promise: number): Check {
 }
 
 /** "on SIGTERM, close its connections, remove its socket file and exit with code 0". */
-export function cleanExitOnSigterm(promise: number): Check {
+export function cleanExitOnSigterm(
+  promise: number,
+  /** What to do on the connection first (lesson 10: a ping, so a worker holds it). */
+  before?: (conn: Connection) => Promise<unknown>,
+): Check {
   return {
     promise,
     name: 'SIGTERM: clean exit, socket file removed',
     async run(kit) {
       const server = await kit.start();
       const conn = await kit.connect();
+      await before?.(conn);
       const status = await server.stop('SIGTERM');
       if (status.code !== 0)
         kit.fail({

@@ -46,8 +46,6 @@ const idleMs = parseInteger(flags.idle, 'idle', 0, 60_000);
 if (intervals.length === 0) usageError('--intervals needs at least one value');
 
 const serverPath = join(import.meta.dirname, 'server.ts');
-/** The tsx loader, found from here, so the measurement runs from any directory. */
-const tsxLoader = import.meta.resolve('tsx');
 const dir = mkdtempSync(join(tmpdir(), 'pp-price-'));
 
 interface Result {
@@ -62,9 +60,9 @@ async function measure(interval: number): Promise<Result> {
   const socketPath = join(dir, `${interval}.sock`);
   const server = spawn(
     process.execPath,
+    // The server runs the way this process runs (`npx tsx`'s loader flags and all).
     [
-      '--import',
-      tsxLoader,
+      ...process.execArgv,
       serverPath,
       '--socket',
       socketPath,

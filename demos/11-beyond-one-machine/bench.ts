@@ -59,11 +59,10 @@ const subscriberCount = parseInteger(flags.subscribers, 'subscribers', 1, 5000);
 const updateCount = parseInteger(flags.updates, 'updates', 1, 10_000);
 
 const DEMOS = fileURLToPath(new URL('..', import.meta.url));
-const TSX = import.meta.resolve('tsx');
+/** A demo script, run the way this process runs (`npx tsx`'s loader flags and all). */
 const node = (script: string, args: string[]): string[] => [
   process.execPath,
-  '--import',
-  TSX,
+  ...process.execArgv,
   join(DEMOS, script),
   ...args,
 ];

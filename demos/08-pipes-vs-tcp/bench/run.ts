@@ -8,15 +8,14 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 
 export const FOLDER = fileURLToPath(new URL('..', import.meta.url));
-const TSX = import.meta.resolve('tsx');
 
 /** A command line: the program and its arguments. */
 export type Command = string[];
 
+/** A demo script, run the way this process runs (`npx tsx`'s loader flags and all). */
 export const nodeScript = (script: string, args: string[]): Command => [
   process.execPath,
-  '--import',
-  TSX,
+  ...process.execArgv,
   `${FOLDER}${script}`,
   ...args,
 ];

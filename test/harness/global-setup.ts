@@ -9,18 +9,23 @@
  * there. Ctrl-C and kill remove it too; only a run killed with SIGKILL leaves its
  * folder behind, and the next run removes every such folder whose run is gone.
  */
-import { spawn } from 'node:child_process';
+import { execFileSync, spawn } from 'node:child_process';
 import {
   chmodSync,
   mkdirSync,
   mkdtempSync,
   readdirSync,
+  readFileSync,
+  readSync,
+  openSync,
+  closeSync,
   rmSync,
   statSync,
   symlinkSync,
 } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
 const PREFIX = 'pp-run-';
 
@@ -48,7 +53,73 @@ function removeLeftovers(base: string): void {
   }
 }
 
-export default function setup(): () => void {
+/**
+ * Fills the type-stripping cache before the first demo starts: one compiler for every
+ * file, rather than the first dozen demo processes each loading esbuild at once.
+ */
+async function warmTypeStripping(): Promise<void> {
+  const features = process.features as { typescript?: string | false };
+  if (process.env.PING_PONG_TS_RUNNER !== 'strip' || features.typescript)
+    return;
+  const root = fileURLToPath(new URL('../..', import.meta.url));
+  const hooks = '../tools/strip-types/hooks.mjs';
+  const { compile } = (await import(hooks)) as {
+    compile: (source: string) => string | Promise<string>;
+  };
+  const sources = ['demos', 'test'].flatMap((top) =>
+    readdirSync(join(root, top), { recursive: true, encoding: 'utf8' })
+      .filter((file) => file.endsWith('.ts'))
+      .map((file) => readFileSync(join(root, top, file), 'utf8')),
+  );
+  // A file that does not compile fails in its own tests, with a clearer message.
+  const quietly = async (source: string): Promise<unknown> =>
+    Promise.resolve()
+      .then(() => compile(source))
+      .catch(() => undefined);
+  await Promise.all(sources.map(quietly));
+}
+
+/** The first `python3` on PATH, if it is a script (a pyenv or asdf shim) rather than Python. */
+function pythonShim(): string | undefined {
+  for (const dir of (process.env.PATH ?? '').split(':')) {
+    const candidate = join(dir || '.', 'python3');
+    let fd: number;
+    try {
+      fd = openSync(candidate, 'r');
+    } catch {
+      continue;
+    }
+    const start = Buffer.alloc(2);
+    readSync(fd, start, 0, 2, 0);
+    closeSync(fd);
+    return start.toString() === '#!' ? candidate : undefined;
+  }
+  return undefined;
+}
+
+/**
+ * A version manager's `python3` is a shell script that works out which Python to run
+ * at every call: about 150 ms, and the suite starts Python dozens of times. The run
+ * gets a `python3` that is that same Python, found once.
+ */
+function skipPythonShim(root: string): void {
+  const shim = pythonShim();
+  if (!shim) return;
+  let python: string;
+  try {
+    python = execFileSync(shim, ['-c', 'import sys; print(sys.executable)'], {
+      encoding: 'utf8',
+    }).trim();
+  } catch {
+    return; // no Python behind the shim: the tests that need it say so
+  }
+  const bin = join(root, 'bin');
+  mkdirSync(bin);
+  symlinkSync(python, join(bin, 'python3'));
+  process.env.PATH = `${bin}:${process.env.PATH ?? ''}`;
+}
+
+export default async function setup(): Promise<() => void> {
   const base = tmpdir();
   removeLeftovers(base);
   const root = mkdtempSync(join(base, `${PREFIX}${process.pid}-`));
@@ -59,10 +130,17 @@ export default function setup(): () => void {
   mkdirSync(join(base, cache), { recursive: true, mode: 0o700 });
   symlinkSync(join(base, cache), join(root, cache));
   const previous = process.env.TMPDIR;
+  const previousPath = process.env.PATH;
   process.env.TMPDIR = root;
   // Demos start by erasing their types, as `node demos/…/server.ts` does on Node ≥ 22.18:
   // half of tsx's start-up cost (see defaultLauncher in test/tools/process.ts).
   process.env.PING_PONG_TS_RUNNER ??= 'strip';
+  await warmTypeStripping();
+  skipPythonShim(root);
+  // Node 20 reads and parses NODE_EXTRA_CA_CERTS at every start, TLS or not: about
+  // 70 ms per process where it names the system bundle (as on our CI machines). No
+  // demo or tool the tests start makes a TLS connection, and they start hundreds.
+  delete process.env.NODE_EXTRA_CA_CERTS;
 
   const removeRoot = (): void => rmSync(root, { recursive: true, force: true });
   // Ctrl-C (or a kill) ends vitest without its teardown: remove the folder now, and
@@ -85,6 +163,7 @@ export default function setup(): () => void {
     process.off('exit', removeRoot);
     if (previous === undefined) delete process.env.TMPDIR;
     else process.env.TMPDIR = previous;
+    process.env.PATH = previousPath;
     removeRoot();
   };
 }

@@ -15,7 +15,8 @@ const CACHE = fileURLToPath(
 );
 let esbuild;
 
-function compile(source) {
+/** The erased JavaScript of `source`: from the cache, else compiled (then a Promise). */
+export function compile(source) {
   const key = createHash('sha1').update(source).digest('hex');
   const cached = `${CACHE}${key}.js`;
   try {

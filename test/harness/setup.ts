@@ -13,7 +13,13 @@ afterEach(async () => {
   removeTempDirs();
 });
 
-process.once('exit', () => {
-  for (const proc of running) proc.kill('SIGKILL');
-  removeTempDirs();
-});
+// Once per worker: a worker runs many test files (vitest.config.ts: isolate false).
+const key = Symbol.for('ping-pong.killOnExit');
+const worker = globalThis as { [key]?: true };
+if (!worker[key]) {
+  worker[key] = true;
+  process.once('exit', () => {
+    for (const proc of running) proc.kill('SIGKILL');
+    removeTempDirs();
+  });
+}

@@ -1,4 +1,29 @@
 import { defineConfig } from 'vitest/config';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * The longest files start first, so that no long file starts last and runs alone.
+ * vitest orders by the durations it remembers; a fresh clone has none (it would go
+ * by file size), so the files known to be long are put first either way.
+ */
+const LONGEST = [
+  'exercises.test.ts',
+  'slides-browser.test.ts',
+  '08-pipes-vs-tcp.test.ts',
+  'static-checks.test.ts',
+];
+
+class LongestFirst extends BaseSequencer {
+  override async sort(
+    files: TestSpecification[],
+  ): Promise<TestSpecification[]> {
+    const rank = (file: TestSpecification): number => {
+      const index = LONGEST.findIndex((name) => file.moduleId.endsWith(name));
+      return index === -1 ? LONGEST.length : index;
+    };
+    return (await super.sort(files)).sort((a, b) => rank(a) - rank(b));
+  }
+}
 
 export default defineConfig({
   test: {
@@ -18,5 +43,6 @@ export default defineConfig({
     pool: 'forks',
     maxWorkers: 3,
     isolate: false,
+    sequence: { sequencer: LongestFirst },
   },
 });

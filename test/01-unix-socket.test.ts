@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import net from 'node:net';
 import { execFileSync, spawnSync } from 'node:child_process';
+import { buildSync } from 'esbuild';
 import {
   chmodSync,
   existsSync,
@@ -422,33 +423,47 @@ describe.skipIf(!canBeNobody && !process.env.CI)(
       expect(existsSync(foreign.socket) || existsSync(open.socket)).toBe(false);
     });
 
-    // The server must run as nobody here, so nobody must be able to read the repository.
-    const nobodyReadsRepo =
-      canBeNobody &&
-      spawnSync(AS_NOBODY[0] as string, [
-        ...AS_NOBODY.slice(1),
-        'sh',
-        '-c',
-        'test -r "$1" && test -x "$2"',
-        'sh',
-        join(REPO_ROOT, 'node_modules', 'tsx', 'package.json'),
-        process.execPath,
-      ]).status === 0;
-    it.skipIf(!nobodyReadsRepo)(
-      "an ordinary user's server says why it cannot remove a stale socket in a folder it may not write (runs only where nobody can read the clone and run this node)",
+    // The server runs as nobody. A clone may sit where nobody cannot read it (under
+    // /root), so the server goes, bundled into one file, into a folder nobody can read,
+    // and runs on a node that nobody may run (this one, or the system's).
+    const nobodysNode = [
+      process.execPath,
+      '/usr/bin/node',
+      '/usr/local/bin/node',
+    ]
+      .filter((node) => existsSync(node))
+      .find(
+        (node) =>
+          canBeNobody &&
+          spawnSync(AS_NOBODY[0] as string, [
+            ...AS_NOBODY.slice(1),
+            node,
+            '-e',
+            '0',
+          ]).status === 0,
+      );
+    it.skipIf(!nobodysNode)(
+      "an ordinary user's server says why it cannot remove a stale socket in a folder it may not write",
       async () => {
+        const readable = tempDir();
+        chmodSync(readable, 0o755);
+        const bundle = join(readable, 'server.mjs');
+        buildSync({
+          entryPoints: [serverScript('01')],
+          bundle: true,
+          platform: 'node',
+          format: 'esm',
+          outfile: bundle,
+          logLevel: 'error',
+        });
         const dir = tempDir();
         chmodSync(dir, 0o755); // nobody may enter, not write
         const stale = join(dir, '01.sock');
         const python = `import socket, os; s = socket.socket(socket.AF_UNIX); s.bind('${stale}'); os.chown('${stale}', 65534, 65534)`;
         execFileSync('python3', ['-c', python]);
-        const server = new DemoProcess(
-          serverScript('01'),
-          ['--socket', stale],
-          {
-            launcher: [...AS_NOBODY, process.execPath, '--import', 'tsx'],
-          },
-        );
+        const server = new DemoProcess(bundle, ['--socket', stale], {
+          launcher: [...AS_NOBODY, nobodysNode as string],
+        });
         expect((await server.waitForExit()).code, server.output).toBe(1);
         expectOneClearLine(server.output);
         expect(server.output).toMatch(

@@ -172,6 +172,26 @@ describe('10 framing: Content-Length, byte by byte', () => {
     ]);
     expect(framesOf(encodeFrame(''))).toEqual([{ kind: 'body', text: '' }]); // length 0 is a message
   });
+
+  it('says so when the input ends inside a message, and nothing when it ends between two', () => {
+    const cutShort = (bytes: string): FrameEvent[] => {
+      const reader = new FrameReader();
+      return [...reader.push(Buffer.from(bytes)), ...reader.end()];
+    };
+    expect(cutShort('Content-Le')).toEqual([
+      { kind: 'broken', reason: 'the input ended inside a header (10 bytes)' },
+    ]);
+    expect(cutShort('Content-Length: 10\r\n\r\n{"js')).toEqual([
+      {
+        kind: 'broken',
+        reason: 'the input ended inside a body (4 of 10 bytes)',
+      },
+    ]);
+    expect(cutShort(encodeFrame(ping).toString())).toEqual([
+      { kind: 'body', text: ping },
+    ]);
+    expect(cutShort('')).toEqual([]);
+  });
 });
 
 describe('10 JSON-RPC 2.0: requests, notifications and every error object', () => {
@@ -441,7 +461,7 @@ async function converse(child: RpcChild): Promise<void> {
 }
 
 describe('10 the JSON-RPC children over their stdin and stdout', () => {
-  it('answer split headers, multi-byte bodies and every error, out of order by id; refuse an oversized message before its body; leave in one line on a broken stream or a parent that stopped reading', async () => {
+  it('answer split headers, multi-byte bodies and every error, out of order by id; refuse an oversized message before its body; leave in one line on a broken stream, a message cut short, or a parent that stopped reading', async () => {
     // The Node child with --chatty: the stray console.log lands on stdout, before the first frame.
     const node = startRpcChild('node', ['--chatty']);
     const python = hasPython ? startRpcChild('python') : undefined;
@@ -484,6 +504,33 @@ describe('10 the JSON-RPC children over their stdin and stdout', () => {
         /^child \d+: writing a response failed with EPIPE: the parent is gone; exiting$/,
       ),
     ]);
+
+    // Input that stops inside a message: one in-band error, one line on stderr, exit code 1,
+    // from both children alike (the Node one cut inside a body, the Python one inside a header).
+    const cut = [
+      { child: startRpcChild('node'), bytes: 'Content-Length: 10\r\n\r\n{"js' },
+      ...(hasPython
+        ? [{ child: startRpcChild('python'), bytes: 'Content-Le' }]
+        : []),
+    ];
+    for (const { child, bytes } of cut) child.proc.child.stdin?.end(bytes);
+    for (const { child } of cut) {
+      expect(await nextResponse(child)).toMatchObject({
+        id: null,
+        error: {
+          code: PARSE_ERROR,
+          message: expect.stringMatching(
+            /^framing error: the input ended inside a (body \(4 of 10 bytes\)|header \(10 bytes\))$/,
+          ) as string,
+        },
+      });
+      expect((await child.proc.waitForExit()).code).toBe(1);
+      expect(child.proc.stderr.trim().split('\n')).toEqual([
+        expect.stringMatching(
+          /^(python )?child \d+: the input ended inside a .*; exiting$/,
+        ),
+      ]);
+    }
 
     const [framed, ndjson] = await shown;
     expect(framed).toBe(

@@ -87,6 +87,23 @@ export class FrameReader {
     return events;
   }
 
+  /** The input has ended: a message cut short is a broken stream, not silence. */
+  end(): FrameEvent[] {
+    const events: FrameEvent[] = [];
+    if (this.broken) return events;
+    if (this.header.length > 0)
+      this.fail(
+        events,
+        `the input ended inside a header (${this.header.length} bytes)`,
+      );
+    else if (this.bodyLength !== undefined)
+      this.fail(
+        events,
+        `the input ended inside a body (${this.bodyBytes} of ${this.bodyLength} bytes)`,
+      );
+    return events;
+  }
+
   /** Collects header bytes up to the empty line; returns what is left of the chunk after it. */
   private readHeader(chunk: Buffer, events: FrameEvent[]): Buffer {
     // The header may arrive in pieces, even one byte at a time: look for its end in all of it.

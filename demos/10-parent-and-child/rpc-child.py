@@ -89,6 +89,8 @@ def read_header():
     while not header.endswith(b'\r\n\r\n'):
         byte = stdin.read(1)  # a buffered reader: this does not cost a read() per byte
         if not byte:
+            if header:  # a message cut short is a broken stream, not silence
+                raise ValueError(f'the input ended inside a header ({len(header)} bytes)')
             return None
         header += byte
         if len(header) > MAX_HEADER_BYTES:
@@ -117,7 +119,10 @@ try:
                     break
                 length -= len(skipped)
             continue
-        handle(stdin.read(length))
+        body = stdin.read(length)
+        if len(body) < length:
+            raise ValueError(f'the input ended inside a body ({len(body)} of {length} bytes)')
+        handle(body)
 except ValueError as problem:
     print(f'python child {os.getpid()}: {problem}; exiting', file=sys.stderr)
     error(None, -32700, f'framing error: {problem}')

@@ -13,7 +13,12 @@
  */
 import { parseCli, usageError } from '../common/cli.ts';
 import { readLines } from '../04-bidirectional/lines.ts';
-import { FrameReader, MAX_CONTENT_LENGTH, encodeFrame } from './framing.ts';
+import {
+  FrameReader,
+  MAX_CONTENT_LENGTH,
+  encodeFrame,
+  type FrameEvent,
+} from './framing.ts';
 import {
   INVALID_PARAMS,
   INVALID_REQUEST,
@@ -126,8 +131,8 @@ function giveUp(reason: string): void {
 // #region read
 if (framed) {
   const frames = new FrameReader(MAX_CONTENT_LENGTH);
-  process.stdin.on('data', (chunk: Buffer) => {
-    for (const event of frames.push(chunk)) {
+  const handle = (events: FrameEvent[]): void => {
+    for (const event of events) {
       if (event.kind === 'body') answer(event.text);
       else if (event.kind === 'broken') giveUp(event.reason);
       else {
@@ -139,7 +144,9 @@ if (framed) {
         });
       }
     }
-  });
+  };
+  process.stdin.on('data', (chunk: Buffer) => handle(frames.push(chunk)));
+  process.stdin.on('end', () => handle(frames.end()));
 } else {
   // NDJSON, as MCP's stdio transport frames: one message per line. JSON.stringify
   // never writes a raw newline, so lesson 04's line reader is all the framing needed.

@@ -39,7 +39,9 @@ export default defineConfig({
     // waiting (for a tick, a timeout, an exit): three workers keep both cores busy
     // through those waits. Each worker is a process of its own (forks), so a test's
     // signals and exits stay out of vitest's; it is reused from file to file (no
-    // isolate) rather than started 21 times: no test file leaves state behind.
+    // isolate) rather than started 22 times: test files clean up after themselves
+    // (processes, temp folders, Chromium) and change no shared state but PATH,
+    // which lesson 11 extends once.
     pool: 'forks',
     maxWorkers: 3,
     isolate: false,

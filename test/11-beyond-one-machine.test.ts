@@ -36,8 +36,10 @@ const natsServer = findNatsServer();
 const skip = natsServer === undefined && !process.env.CI;
 if (skip) console.log(`test/11-beyond-one-machine skipped: ${INSTALL_HINT}`);
 // Debian installs it in /usr/sbin, which a user's PATH may lack: the shell commands below need it.
-if (natsServer?.startsWith('/'))
-  process.env.PATH = `${process.env.PATH}:/usr/sbin`;
+// (Once per worker: a worker runs many files, and this one may run again in it.)
+const searchPath = process.env.PATH ?? '';
+if (natsServer?.startsWith('/') && !searchPath.split(':').includes('/usr/sbin'))
+  process.env.PATH = `${searchPath}:/usr/sbin`;
 
 /** Commands the lesson shows, run verbatim. */
 const CHECK_CONFIGS = [

@@ -185,12 +185,16 @@ describe.skipIf(!chromiumPath)('the slide deck in a browser', () => {
   });
 
   afterAll(async () => {
-    expect(
-      problems,
-      'console errors or outside requests since the last test',
-    ).toEqual([]);
-    await context?.close();
-    if (dir) rmSync(dir, { recursive: true, force: true });
+    try {
+      expect(
+        problems,
+        'console errors or outside requests since the last test',
+      ).toEqual([]);
+    } finally {
+      // Chromium must not outlive this file: the worker goes on to other files.
+      await context?.close();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('shows every code block at a readable size, no line wrapped, at 1024×768, 1280×720 and 1920×1080', async () => {

@@ -8,6 +8,9 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './harness/index.ts';
 
+/** Seconds on a quiet machine; a busy one may take many times that. */
+const TIMEOUT = 120_000;
+
 interface Outcome {
   code: number;
   output: string;
@@ -19,21 +22,26 @@ function run(tool: string, args: string[]): Promise<Outcome> {
     execFile(
       join(REPO_ROOT, 'node_modules', '.bin', tool),
       args,
-      { cwd: REPO_ROOT, maxBuffer: 16 * 1024 * 1024 },
+      // Killed before the test's own timeout: a hung check never outlives its test.
+      {
+        cwd: REPO_ROOT,
+        maxBuffer: 16 * 1024 * 1024,
+        timeout: TIMEOUT - 10_000,
+      },
       (error, stdout, stderr) => {
         const code = error
           ? typeof error.code === 'number'
             ? error.code
             : 1
           : 0;
-        resolve({ code, output: `${stdout}${stderr}`.trim() });
+        const killed = error?.signal
+          ? `\n(${tool} was stopped with ${error.signal})`
+          : '';
+        resolve({ code, output: `${stdout}${stderr}`.trim() + killed });
       },
     );
   });
 }
-
-/** Seconds on a quiet machine; a busy one may take many times that. */
-const TIMEOUT = 120_000;
 
 describe.concurrent('static checks', () => {
   it(

@@ -83,16 +83,18 @@ async function warmTypeStripping(): Promise<void> {
 function pythonShim(): string | undefined {
   for (const dir of (process.env.PATH ?? '').split(':')) {
     const candidate = join(dir || '.', 'python3');
-    let fd: number;
+    let start: string;
     try {
-      fd = openSync(candidate, 'r');
+      if (!statSync(candidate).isFile()) continue;
+      const fd = openSync(candidate, 'r');
+      const bytes = Buffer.alloc(2);
+      readSync(fd, bytes, 0, 2, 0);
+      closeSync(fd);
+      start = bytes.toString();
     } catch {
-      continue;
+      continue; // not there, or not ours to read
     }
-    const start = Buffer.alloc(2);
-    readSync(fd, start, 0, 2, 0);
-    closeSync(fd);
-    return start.toString() === '#!' ? candidate : undefined;
+    return start === '#!' ? candidate : undefined;
   }
   return undefined;
 }
@@ -100,23 +102,32 @@ function pythonShim(): string | undefined {
 /**
  * A version manager's `python3` is a shell script that works out which Python to run
  * at every call: about 150 ms, and the suite starts Python dozens of times. The run
- * gets a `python3` that is that same Python, found once.
+ * gets a `python3` that is that same Python, found once. Not for a virtualenv: its
+ * Python finds the environment from the path it was called by, not a symlink's target.
+ * Only a speed-up: whatever goes wrong, the run keeps the shim.
  */
 function skipPythonShim(root: string): void {
-  const shim = pythonShim();
-  if (!shim) return;
-  let python: string;
   try {
-    python = execFileSync(shim, ['-c', 'import sys; print(sys.executable)'], {
-      encoding: 'utf8',
-    }).trim();
+    const shim = pythonShim();
+    if (!shim) return;
+    const [python = '', inVenv] = execFileSync(
+      shim,
+      [
+        '-c',
+        'import sys; print(sys.executable); print(sys.prefix != sys.base_prefix)',
+      ],
+      { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] },
+    )
+      .trim()
+      .split('\n');
+    if (!python.startsWith('/') || inVenv !== 'False') return;
+    const bin = join(root, 'bin');
+    mkdirSync(bin);
+    symlinkSync(python, join(bin, 'python3'));
+    process.env.PATH = `${bin}:${process.env.PATH ?? ''}`;
   } catch {
-    return; // no Python behind the shim: the tests that need it say so
+    // no Python behind the shim (the tests that need it say so), or no way to link it
   }
-  const bin = join(root, 'bin');
-  mkdirSync(bin);
-  symlinkSync(python, join(bin, 'python3'));
-  process.env.PATH = `${bin}:${process.env.PATH ?? ''}`;
 }
 
 export default async function setup(): Promise<() => void> {

@@ -10,7 +10,7 @@ const LONGEST = [
   'exercises.test.ts',
   'slides-browser.test.ts',
   '08-pipes-vs-tcp.test.ts',
-  'static-checks.test.ts',
+  'typecheck.test.ts',
 ];
 
 class LongestFirst extends BaseSequencer {

@@ -18,12 +18,13 @@ export const REPO_ROOT = resolve(
 const TSX_LOADER = import.meta.resolve('tsx');
 
 /**
- * How a `.ts` script is started. A learner runs `npx tsx …`, and so do the tour and
- * verify: `node --import tsx`. The test suite sets PING_PONG_TS_RUNNER=strip (in
- * test/harness/global-setup.ts) to run them as `node script.ts` runs them on
- * Node ≥ 22.18, by erasing types (the demos use erasable syntax only): natively where
- * Node can, else through the small hooks in strip-types/, which start in half
- * of tsx's CPU time. Hundreds of processes per run make that the suite's biggest cost.
+ * How a `.ts` script is started. A learner runs `npx tsx …`, and so does verify (a
+ * learner's file may use TypeScript that Node cannot strip): `node --import tsx`. The
+ * test suite and the tour set PING_PONG_TS_RUNNER=strip (test/harness/global-setup.ts,
+ * tour.ts) to run the demos as `node script.ts` runs them on Node ≥ 22.18, by erasing
+ * types (the demos use erasable syntax only): natively where Node can, else through
+ * the small hooks in strip-types/, which start in half of tsx's CPU time. Hundreds of
+ * processes per run make that the suite's biggest cost.
  */
 export function defaultLauncher(): string[] {
   if (process.env.PING_PONG_TS_RUNNER !== 'strip')
